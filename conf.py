@@ -1,0 +1,74 @@
+"""Sphinx configuration of the Research Computing Teams knowledge base.
+
+The source directory is the repository root; only ``docs/`` and ``issues/`` are
+read.  Project-wide settings that the ``roundup-kb`` CLI needs too (where issues
+and registries live, the newsletter's site URL) come from ``[tool.roundup-kb]``
+in ``pyproject.toml``, so the build and the CLI cannot disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).parent
+# Let `sphinx-build` work from a checkout even before `pip install -e .`.
+sys.path.insert(0, str(ROOT / "ext"))
+
+_kb = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["roundup-kb"]
+
+project = "Research Computing Teams Knowledge Base"
+author = "Jonathan Dursi and contributors"
+copyright = "2020–2026, the Research Computing Teams newsletter and contributors"
+
+root_doc = "docs/index"
+include_patterns = ["docs/**", f"{_kb['issues']}/**"]
+exclude_patterns = ["_build", "**/.*", "docs/registry/**"]
+
+extensions = [
+    "myst_parser",
+    "sphinx_design",
+    "roundup_kb",
+]
+
+# MyST: the front-matter title becomes the page heading; headings get anchors
+# so in-page links written for the newsletter's old site keep working.
+myst_title_to_header = True
+myst_heading_anchors = 3
+myst_enable_extensions = ["colon_fence", "deflist", "smartquotes"]
+
+roundup_issues_dir = _kb["issues"]
+roundup_site_url = _kb["site_url"]
+roundup_newsletter = "Research Computing Teams"
+
+# pydata-sphinx-theme: maintained, light/dark modes, and the fastest of the
+# popular themes on hundreds of pages (docs/performance.md).  Issue pages have
+# no left sidebar: a global toctree rendered into every page is what makes
+# large Sphinx sites slow.
+html_theme = "pydata_sphinx_theme"
+html_title = "Research Computing Teams KB"
+html_theme_options = {
+    "navigation_depth": 2,
+    "show_nav_level": 1,
+    "collapse_navigation": True,
+    "show_prev_next": False,
+    "navbar_align": "left",
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_sidebars = {
+    f"{_kb['issues']}/*": [],
+    "docs/index": [],
+    "docs/archive": [],
+}
+html_show_sourcelink = False
+html_copy_source = False
+
+linkcheck_timeout = 15
+linkcheck_retries = 2
+linkcheck_workers = 8
+linkcheck_rate_limit_timeout = 60.0
+linkcheck_report_timeouts_as_broken = False
+linkcheck_anchors = False

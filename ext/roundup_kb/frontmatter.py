@@ -1,0 +1,106 @@
+"""YAML front matter: split it from the body, parse it, and report errors with lines.
+
+Both newsletter sources (Jekyll posts) and knowledge-base issue pages (MyST) start
+with a ``---`` fenced YAML block.  Line numbers in errors are 1-based lines of the
+whole file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from roundup_kb.problems import Problem, RoundupError
+
+FENCE = "---"
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Parsed front matter and where the body starts."""
+
+    data: dict[str, Any]
+    #: the YAML text between the fences, as written
+    raw: str
+    #: the text after the closing fence
+    body: str
+    #: 1-based line of the first body line in the file
+    body_line: int
+    #: 1-based line of each top-level key, for error messages
+    key_lines: dict[str, int]
+
+
+def split_front_matter(text: str, path: str) -> FrontMatter:
+    """Split ``text`` into front matter and body; raise :class:`RoundupError` if absent or bad."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n").rstrip() != FENCE:
+        raise RoundupError(
+            Problem(
+                "front_matter",
+                "no front matter: the file must start with a '---' line",
+                path,
+                1,
+                hint="start the file with '---', the fields (number, title, date), and '---'",
+            )
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n").rstrip() in (FENCE, "..."):
+            close = index
+            break
+    else:
+        raise RoundupError(
+            Problem(
+                "front_matter",
+                "front matter is not closed: no second '---' line",
+                path,
+                1,
+                hint="end the front matter with a line holding only '---'",
+            )
+        )
+    raw = "".join(lines[1:close])
+    try:
+        data = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RoundupError(
+            Problem(
+                "front_matter",
+                f"front matter is not valid YAML: {problem}",
+                path,
+                line,
+                hint="quote values that contain ':' or '#', e.g. title: \"#94 - 1 Oct 2021\"",
+            )
+        ) from None
+    if not isinstance(data, dict):
+        raise RoundupError(
+            Problem(
+                "front_matter",
+                "front matter must be a YAML mapping of 'key: value' lines",
+                path,
+                2,
+                hint="write one 'key: value' per line between the '---' lines",
+            )
+        )
+    key_lines: dict[str, int] = {}
+    for offset, line in enumerate(lines[1:close], start=2):
+        if line[:1].isalpha() and ":" in line:
+            key_lines.setdefault(line.split(":", 1)[0].strip(), offset)
+    return FrontMatter(
+        data=data,
+        raw=raw,
+        body="".join(lines[close + 1 :]),
+        body_line=close + 2,
+        key_lines=key_lines,
+    )
+
+
+def dump_front_matter(data: dict[str, Any]) -> str:
+    """Serialise ``data`` as a front-matter block, keys in the given order."""
+    body = yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000
+    )
+    return f"{FENCE}\n{body}{FENCE}\n"

@@ -1,0 +1,100 @@
+"""The typed model of a newsletter knowledge base.
+
+Plain frozen dataclasses with no behaviour beyond derived properties: the parser
+builds them from Markdown, the catalogue aggregates them, exports serialise them
+and the Sphinx adapter renders them.  Nothing here imports Sphinx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+#: Entry kinds.  ``article`` is anything read or watched (posts, papers, videos,
+#: podcasts); ``tool`` is software or a service introduced by prose rather than
+#: by an attribution; ``event`` a meeting, course or webinar; ``call`` a call for
+#: papers, proposals or participation; ``job`` a job listing.
+KINDS = ("article", "tool", "event", "call", "job")
+
+
+@dataclass(frozen=True, slots=True)
+class IssueMeta:
+    """What the front matter of one issue page says."""
+
+    number: int
+    title: str
+    date: dt.date
+    subtitle: str | None = None
+
+    @property
+    def slug(self) -> str:
+        """File stem and docname stem of the issue page, e.g. ``0094``."""
+        return f"{self.number:04d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One link item: the link that leads a paragraph or line, and what is said of it."""
+
+    #: stable id, unique in the knowledge base; also the anchor and the BibTeX key
+    id: str
+    issue: int
+    date: dt.date
+    title: str
+    url: str
+    #: person names, normalized for display
+    authors: tuple[str, ...] = ()
+    #: outlet, publisher, organization or employer
+    venue: str | None = None
+    #: event and job text: dates, place, cost
+    details: str | None = None
+    kind: str = "article"
+    #: topic slug from the topic registry; ``None`` outside roundup sections
+    topic: str | None = None
+    #: the heading the item sits under, as written
+    section: str | None = None
+    #: 1-based source line of the item in the issue page
+    line: int = 0
+    #: the attribution text after the link, as written (markup stripped)
+    attribution: str = ""
+    #: commentary as Markdown source, up to the next item, thematic break or heading
+    commentary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An external link in an issue that does not lead a link item."""
+
+    issue: int
+    url: str
+    text: str
+    line: int
+    #: the entry whose commentary holds the link, if any
+    entry: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One parsed issue page."""
+
+    meta: IssueMeta
+    path: str
+    entries: tuple[Entry, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    #: (line, heading text) of each section heading, in order
+    sections: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A canonical topic of the registry."""
+
+    slug: str
+    title: str
+    description: str = ""
+    #: the kind that entries in this topic default to (``event`` for Events, ...)
+    kind: str = "article"
+    aliases: tuple[str, ...] = ()
+    #: key terms contributors define for the topic glossary: term -> definition
+    terms: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,203 @@
+"""Issue pages: the byline under the title, previous/next links, and issue lists.
+
+An issue page's title comes from its front matter through MyST's
+``myst_title_to_header``; this module adds the date and subtitle under it and
+links to the neighbouring issues, and provides the ``issue-archive`` and
+``issue-list`` directives that list issues on other pages.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from roundup_kb.model import IssueMeta
+from roundup_kb.pages import read_issue_page
+from roundup_kb.problems import RoundupError
+from roundup_kb.sphinxext.domain import get_domain, issue_docnames
+
+logger = logging.getLogger(__name__)
+
+
+def format_date(date) -> str:
+    """``1 October 2021``: unambiguous for readers everywhere."""
+    return f"{date.day} {date:%B %Y}"
+
+
+class issue_nav(nodes.General, nodes.Element):
+    """Placeholder for previous/next issue links, filled when the doctree is resolved."""
+
+
+class issue_listing(nodes.General, nodes.Element):
+    """Placeholder for a list of issues (``issue-archive`` / ``issue-list``)."""
+
+
+def _skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+class IssuePageTransform(SphinxTransform):
+    """Record an issue page's metadata and add its byline and navigation."""
+
+    # after MyST has turned the front-matter title into the section title
+    default_priority = 880
+
+    def apply(self, **kwargs: Any) -> None:
+        docname = self.env.docname
+        if not issue_docnames(self.env, [docname]):
+            return
+        path = self.env.doc2path(docname)
+        try:
+            meta, _ = read_issue_page(Path(path).read_text(encoding="utf-8"), str(path))
+        except RoundupError as exc:
+            for problem in exc.problems:
+                logger.warning(
+                    "%s (%s)",
+                    problem.message,
+                    problem.hint,
+                    type="roundup",
+                    subtype=problem.code,
+                    location=(docname, problem.line),
+                )
+            return
+        get_domain(self.env).issues[docname] = meta
+        section = next(iter(self.document.findall(nodes.section)), None)
+        if section is None or not section.children:
+            return
+        section.insert(1, byline(meta))
+        section.insert(2, issue_nav(classes=["roundup-issue-nav", "roundup-issue-nav-top"]))
+        section.append(issue_nav(classes=["roundup-issue-nav"]))
+
+
+def byline(meta: IssueMeta) -> nodes.Element:
+    box = nodes.container(classes=["roundup-byline"])
+    box += nodes.paragraph(
+        "",
+        "",
+        nodes.inline("", f"Issue {meta.number}", classes=["roundup-issue-number"]),
+        nodes.Text(" · "),
+        nodes.inline("", format_date(meta.date), classes=["roundup-date"]),
+    )
+    if meta.subtitle:
+        box += nodes.paragraph(meta.subtitle, meta.subtitle, classes=["roundup-subtitle"])
+    return box
+
+
+def _issue_link(app: Sphinx, fromdoc: str, todoc: str, text: str) -> nodes.reference:
+    return nodes.reference(
+        "", text, internal=True, refuri=app.builder.get_relative_uri(fromdoc, todoc)
+    )
+
+
+class IssueListDirective(SphinxDirective):
+    """``issue-list``: the newest issues, each with its date and subtitle."""
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {
+        "limit": directives.nonnegative_int,
+        "oldest-first": directives.flag,
+    }
+    by_year = False
+
+    def run(self) -> list[nodes.Node]:
+        get_domain(self.env).note_aggregate(self.env.docname, "issues")
+        node = issue_listing(classes=["roundup-issue-list"])
+        node["limit"] = self.options.get("limit")
+        node["oldest_first"] = "oldest-first" in self.options
+        node["by_year"] = self.by_year
+        self.set_source_info(node)
+        return [node]
+
+
+class IssueArchiveDirective(IssueListDirective):
+    """``issue-archive``: every issue, newest first, grouped by year."""
+
+    by_year = True
+
+
+def _render_listing(app: Sphinx, docname: str, node: issue_listing) -> list[nodes.Node]:
+    items = get_domain(app.env).issues_by_number()
+    if not node["oldest_first"]:
+        items.reverse()
+    if node["limit"]:
+        items = items[: node["limit"]]
+    if not items:
+        return [nodes.paragraph("", "No issues yet.")]
+
+    def bullet_list(group) -> nodes.bullet_list:
+        listing = nodes.bullet_list(classes=["roundup-issues"])
+        for doc, meta in group:
+            para = nodes.paragraph()
+            para += _issue_link(app, docname, doc, meta.title)
+            para += nodes.inline("", f" · {format_date(meta.date)}", classes=["roundup-date"])
+            item = nodes.list_item("", para)
+            if meta.subtitle:
+                item += nodes.paragraph(meta.subtitle, meta.subtitle, classes=["roundup-subtitle"])
+            listing += item
+        return listing
+
+    if not node["by_year"]:
+        return [bullet_list(items)]
+    out: list[nodes.Node] = []
+    for year, group in groupby(items, key=lambda item: item[1].date.year):
+        group = list(group)
+        label = f"{year} · {len(group)} issue{'s' if len(group) != 1 else ''}"
+        out.append(nodes.rubric(label, label, ids=[f"year-{year}"], classes=["roundup-year"]))
+        out.append(bullet_list(group))
+    return out
+
+
+def _render_nav(app: Sphinx, docname: str, node: issue_nav) -> list[nodes.Node]:
+    dom = get_domain(app.env)
+    before, after = dom.neighbours(docname)
+    if before is None and after is None:
+        return []
+    para = nodes.paragraph(classes=["roundup-prev-next"])
+    if before is not None:
+        para += _issue_link(app, docname, before, f"← {dom.issues[before].title}")
+        para[-1]["classes"].append("roundup-prev")
+    if after is not None:
+        para += _issue_link(app, docname, after, f"{dom.issues[after].title} →")
+        para[-1]["classes"].append("roundup-next")
+    return [para]
+
+
+def replace_placeholder(node: nodes.Element, replacement: list[nodes.Node]) -> None:
+    """Put ``replacement`` where ``node`` stands, in a container with the node's classes.
+
+    The container keeps docutils from moving the placeholder's classes onto the
+    first replacement node, and an empty replacement removes the placeholder.
+    """
+    if replacement:
+        box = nodes.container(classes=node["classes"])
+        box.extend(replacement)
+        node.replace_self(box)
+    else:
+        node.parent.remove(node)
+
+
+def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in list(doctree.findall(issue_nav)):
+        replace_placeholder(node, _render_nav(app, docname, node))
+    for node in list(doctree.findall(issue_listing)):
+        replace_placeholder(node, _render_listing(app, docname, node))
+
+
+def setup(app: Sphinx) -> None:
+    for node in (issue_nav, issue_listing):
+        app.add_node(
+            node,
+            **{fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")},
+        )
+    app.add_transform(IssuePageTransform)
+    app.add_directive("issue-list", IssueListDirective)
+    app.add_directive("issue-archive", IssueArchiveDirective)
+    app.connect("doctree-resolved", resolve_placeholders)

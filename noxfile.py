@@ -1,0 +1,45 @@
+"""Maintainer tasks.  ``python3 -m pip install nox`` once, then ``python3 -m nox -s NAME``.
+
+Arguments after ``--`` pass through to the tool each session wraps.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "tests", "docs"]
+nox.options.reuse_venv = "yes"
+
+BUILD = "_build"
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML site into _build/html with warnings as errors."""
+    session.install("-e", ".")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "html", ".", f"{BUILD}/html", *session.posargs
+    )
+    session.log(f"site built: open {BUILD}/html/index.html")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pytest)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def linkcheck(session: nox.Session) -> None:
+    """Check external links with Sphinx's linkcheck builder (needs the network)."""
+    session.install("-e", ".")
+    session.run("sphinx-build", "-b", "linkcheck", ".", f"{BUILD}/linkcheck", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", *(session.posargs or ["."]))
+    session.run("ruff", "format", "--check", *(session.posargs or ["."]))

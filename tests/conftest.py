@@ -1,0 +1,87 @@
+"""Shared fixtures: a tiny knowledge-base project built with the real conf.py."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "research-computing-teams"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def corpus_dir() -> Path:
+    """The shared corpus, or skip the test with a message saying why."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}: corpus tests need ../shared beside the repo")
+    return CORPUS
+
+
+def issue_page(
+    number: int, date: str, body: str = "", *, subtitle: str | None = None, title: str | None = None
+) -> str:
+    """The text of a knowledge-base issue page."""
+    lines = ["---", f"number: {number}", f'title: "{title or f"#{number} - {date}"}"']
+    if subtitle:
+        lines.append(f'subtitle: "{subtitle}"')
+    lines += [f"date: {date}", "---", "", textwrap.dedent(body).strip() or "Hello.", ""]
+    return "\n".join(lines)
+
+
+class Site:
+    """A scratch copy of the project: real conf.py, pyproject.toml and docs, chosen issues."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.out = root / "_build" / "html"
+
+    def write_issue(self, number: int, text: str) -> Path:
+        path = self.root / "issues" / f"{number:04d}.md"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def build(self, *, parallel: int = 0, fresh: bool = False, warningiserror: bool = False):
+        """Build with sphinx.testing; return (app, warnings text)."""
+        from sphinx.testing.util import SphinxTestApp
+
+        warnings = StringIO()
+        app = SphinxTestApp(
+            "html",
+            srcdir=self.root,
+            builddir=self.root / "_build",
+            status=StringIO(),
+            warning=warnings,
+            freshenv=fresh,
+            parallel=parallel,
+            warningiserror=warningiserror,
+        )
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        return app, warnings.getvalue()
+
+    def html(self, page: str) -> str:
+        return (self.out / page).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Site]:
+    def make(issues: dict[int, str] | None = None) -> Site:
+        root = tmp_path / "site"
+        root.mkdir()
+        shutil.copy(ROOT / "conf.py", root / "conf.py")
+        shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+        shutil.copytree(ROOT / "docs", root / "docs")
+        (root / "issues").mkdir()
+        site = Site(root)
+        for number, text in (issues or {}).items():
+            site.write_issue(number, text)
+        return site
+
+    return make
