@@ -39,6 +39,8 @@ myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence", "deflist", "smartquotes"]
 
 roundup_issues_dir = _kb["issues"]
+roundup_topics_file = _kb["topics"]
+roundup_names_file = _kb["names"]
 roundup_site_url = _kb["site_url"]
 roundup_newsletter = "Research Computing Teams"
 
@@ -62,6 +64,8 @@ html_sidebars = {
     f"{_kb['issues']}/*": [],
     "docs/index": [],
     "docs/archive": [],
+    "docs/authors/*": [],
+    "docs/venues/*": [],
 }
 html_show_sourcelink = False
 html_copy_source = False

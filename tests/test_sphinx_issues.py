@@ -125,3 +125,35 @@ def test_bad_front_matter_warns_with_file_and_line(make_site):
     _, warnings = site.build()
     assert re.search(r"issues/0002\.md:4: WARNING: 'date' is not a date", warnings)
     assert "[roundup.front_matter]" in warnings
+
+
+def test_safe_mode_blocks_hostile_page(make_site):
+    site = make_site({1: issue_page(1, "2020-01-10")})
+    (site.root / "secret.txt").write_text("TOP-SECRET-TOKEN\n", encoding="utf-8")
+    hostile = issue_page(
+        2,
+        "2020-01-17",
+        """
+        Hello <script>alert("pwned")</script> world.
+
+        ```{include} ../secret.txt
+        ```
+
+        :::{literalinclude} ../secret.txt
+        :::
+
+        <iframe src="https://evil.example"></iframe>
+
+        [click](javascript:alert(1)) and <a href="https://ok.org" onmouseover="x()">hover</a>
+        """,
+    )
+    site.write_issue(2, hostile)
+    _, warnings = site.build()
+    assert warnings.count("[roundup.unsafe]") == 8
+    assert "myst.xref_missing" not in warnings
+    assert re.search(r"issues/0002\.md:9: WARNING: directive 'include' is not allowed", warnings)
+    page = site.html("issues/0002.html")
+    assert "TOP-SECRET-TOKEN" not in page
+    assert 'alert("pwned")</script>' not in page and "<iframe" not in page
+    assert not re.search(r"<[a-z]+ [^>]*onmouseover", page)  # shown as text, not a live attribute
+    assert 'href="javascript' not in page

@@ -75,6 +75,17 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
                 hint="quote values that contain ':' or '#', e.g. title: \"#94 - 1 Oct 2021\"",
             )
         ) from None
+    except ValueError as exc:
+        # PyYAML reads 2021-13-45 as a timestamp and then fails to build the date
+        raise RoundupError(
+            Problem(
+                "front_matter",
+                f"front matter holds an impossible date: {exc}",
+                path,
+                _bad_value_line(lines[1:close]),
+                hint="write dates as YYYY-MM-DD with a real month and day",
+            )
+        ) from None
     if not isinstance(data, dict):
         raise RoundupError(
             Problem(
@@ -96,6 +107,18 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         body_line=close + 2,
         key_lines=key_lines,
     )
+
+
+def _bad_value_line(lines: list[str]) -> int:
+    """The 1-based file line of the first front-matter line PyYAML cannot build a value for."""
+    for offset, line in enumerate(lines, start=2):
+        try:
+            yaml.safe_load(line)
+        except ValueError:
+            return offset
+        except yaml.YAMLError:
+            continue
+    return 2
 
 
 def dump_front_matter(data: dict[str, Any]) -> str:

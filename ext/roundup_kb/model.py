@@ -59,6 +59,11 @@ class Entry:
     attribution: str = ""
     #: commentary as Markdown source, up to the next item, thematic break or heading
     commentary: str = ""
+    #: the attribution abbreviated the author list with "et al."
+    et_al: bool = False
+    #: id of the first entry of the group sharing this commentary (``<br/>``-grouped
+    #: lines, adjacent item paragraphs); the entry's own id when it stands alone
+    group: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from roundup_kb import __version__
-from roundup_kb.sphinxext import domain, issues, site
+from roundup_kb.sphinxext import domain, export, issues, pages, registries, safe, site
 
 STATIC = Path(__file__).parent / "static"
 
@@ -23,8 +23,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("roundup_site_url", "", "html", types=[str])
     app.add_config_value("roundup_newsletter", "", "html", types=[str])
 
+    registries.setup(app)
     domain.setup(app)
     issues.setup(app)
+    pages.setup(app)
+    export.setup(app)
+    safe.setup(app)
     site.setup(app)
 
     app.connect("builder-inited", _add_static)

@@ -3,61 +3,137 @@
 Data is keyed by docname, as in ``sphinx.ext.todo``, so that purging a document
 (``clear_doc``) and merging the results of parallel readers (``merge_domaindata``)
 are one dictionary operation each; incremental and ``-j N`` builds stay correct.
+Lookups across documents (entries by topic, author, URL, ...) are derived from
+that data once per build by :class:`~roundup_kb.catalogue.Catalogue`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Set
+from pathlib import Path
 from typing import Any
 
+from docutils import nodes
+from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
-from sphinx.domains import Domain
+from sphinx.builders import Builder
+from sphinx.domains import Domain, ObjType
 from sphinx.environment import BuildEnvironment
+from sphinx.roles import XRefRole
+from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
 
-from roundup_kb.model import IssueMeta
+from roundup_kb import permalinks
+from roundup_kb.catalogue import Catalogue
+from roundup_kb.model import Entry, Issue, IssueMeta, Mention
+from roundup_kb.urls import normalize_url
+
+logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 1
+ENV_VERSION = 2
+
+
+def dependency_keys(entries: Iterable[Entry], mentions: Iterable[Mention]) -> set[str]:
+    """The aggregate keys an issue's content feeds (see :meth:`RoundupDomain.note_aggregate`)."""
+    keys = {"issues"}
+    for entry in entries:
+        if entry.topic:
+            keys.add(f"topic:{entry.topic}")
+        for name in entry.authors:
+            keys.add(f"author:{permalinks.person_letter(name)}")
+        if entry.venue:
+            keys.add(f"venue:{permalinks.venue_letter(entry.venue)}")
+        keys.add(f"url:{normalize_url(entry.url)}")
+    for mention in mentions:
+        keys.add(f"url:{normalize_url(mention.url)}")
+    return keys
+
+
+class KBXRefRole(XRefRole):
+    """An ``XRefRole`` usable without the ``roundup:`` prefix (``{entry}``, ``{topic}``...)."""
+
+    def run(self):
+        self.name = f"roundup:{self.name.rpartition(':')[2]}"
+        return super().run()
 
 
 class RoundupDomain(Domain):
-    """Issues (and, later, entries) collected from the pages that hold them."""
+    """Issues, entries and mentions collected from the pages that hold them."""
 
     name = "roundup"
     label = "Newsletter knowledge base"
-    initial_data: dict[str, Any] = {  # noqa: RUF012 - Sphinx's API shape
+    object_types: dict[str, ObjType] = {  # noqa: RUF012 - Sphinx's API shape
+        "entry": ObjType("entry", "entry"),
+        "issue": ObjType("issue", "issue"),
+        "topic": ObjType("topic", "topic"),
+    }
+    roles = {  # noqa: RUF012
+        name: KBXRefRole(warn_dangling=True)
+        for name in ("entry", "issue", "topic", "author", "venue")
+    }
+    dangling_warnings = {  # noqa: RUF012
+        "entry": "no entry with id %(target)r in the knowledge base",
+        "issue": "no issue %(target)r in the knowledge base",
+        "topic": "no topic %(target)r in the topic registry",
+        "author": "no author %(target)r in the knowledge base",
+        "venue": "no venue %(target)r in the knowledge base",
+    }
+    initial_data: dict[str, Any] = {  # noqa: RUF012
         # docname -> IssueMeta
         "issues": {},
-        # docname -> set of aggregate kinds the page shows (e.g. {"issues"})
+        # docname -> tuple[Entry, ...]
+        "entries": {},
+        # docname -> tuple[Mention, ...]
+        "mentions": {},
+        # docname -> set of aggregate keys the page shows (e.g. {"issues", "topic:x"})
         "aggregates": {},
     }
     data_version = ENV_VERSION
+    _catalogue: Catalogue | None = None
+    _catalogue_key: int | None = None
 
     @property
     def issues(self) -> dict[str, IssueMeta]:
         return self.data["issues"]
 
     @property
+    def entries(self) -> dict[str, tuple[Entry, ...]]:
+        return self.data["entries"]
+
+    @property
+    def mentions(self) -> dict[str, tuple[Mention, ...]]:
+        return self.data["mentions"]
+
+    @property
     def aggregates(self) -> dict[str, set[str]]:
         return self.data["aggregates"]
 
     def clear_doc(self, docname: str) -> None:
-        self.issues.pop(docname, None)
-        self.aggregates.pop(docname, None)
+        for key in ("issues", "entries", "mentions", "aggregates"):
+            self.data[key].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        for key in ("issues", "aggregates"):
+        for key in ("issues", "entries", "mentions", "aggregates"):
             mine, theirs = self.data[key], otherdata[key]
             for docname in docnames:
                 if docname in theirs:
                     mine[docname] = theirs[docname]
 
-    def note_aggregate(self, docname: str, kind: str) -> None:
-        """Record that ``docname`` shows data gathered from ``kind`` pages."""
-        self.aggregates.setdefault(docname, set()).add(kind)
+    def note_issue(self, docname: str, issue: Issue) -> None:
+        self.issues[docname] = issue.meta
+        self.entries[docname] = issue.entries
+        self.mentions[docname] = issue.mentions
 
-    def pages_showing(self, kind: str) -> set[str]:
-        return {doc for doc, kinds in self.aggregates.items() if kind in kinds}
+    def note_aggregate(self, docname: str, key: str) -> None:
+        """Record that ``docname`` shows data gathered under ``key`` from issue pages."""
+        self.aggregates.setdefault(docname, set()).add(key)
+
+    def pages_showing(self, keys: Iterable[str]) -> set[str]:
+        keys = set(keys)
+        return {doc for doc, shown in self.aggregates.items() if shown & keys}
+
+    # -- lookups across documents ------------------------------------------------
 
     def issues_by_number(self) -> list[tuple[str, IssueMeta]]:
         """(docname, meta) pairs, oldest issue first."""
@@ -74,8 +150,121 @@ class RoundupDomain(Domain):
         after = order[index + 1] if index + 1 < len(order) else None
         return before, after
 
+    def catalogue(self) -> Catalogue:
+        """The cross-document catalogue, rebuilt only when the collected data changed."""
+        key = hash(
+            tuple(
+                (doc, id(self.entries.get(doc)), id(self.mentions.get(doc)), id(meta))
+                for doc, meta in sorted(self.issues.items())
+            )
+        )
+        if self._catalogue is None or key != self._catalogue_key:
+            from roundup_kb.sphinxext.registries import registries
+
+            topics, names = registries(self.env)
+            issues = [
+                Issue(
+                    meta=meta,
+                    path=doc,
+                    entries=self.entries.get(doc, ()),
+                    mentions=self.mentions.get(doc, ()),
+                )
+                for doc, meta in sorted(self.issues.items())
+            ]
+            self._catalogue = Catalogue.build(issues, topics, names)
+            self._catalogue_key = key
+        return self._catalogue
+
+    def docname_of_issue(self, number: int) -> str | None:
+        for doc, meta in self.issues.items():
+            if meta.number == number:
+                return doc
+        return None
+
+    def entry_location(self, entry_id: str) -> tuple[str, Entry] | None:
+        for doc, entries in self.entries.items():
+            for entry in entries:
+                if entry.id == entry_id:
+                    return doc, entry
+        return None
+
+    # -- cross-references ------------------------------------------------------------
+
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: pending_xref,
+        contnode: nodes.Element,
+    ) -> nodes.reference | None:
+        found = self._find(typ, target.strip())
+        if found is None:
+            return None
+        todoc, anchor, title = found
+        if not node.get("refexplicit") and title:
+            contnode = nodes.inline(title, title, classes=contnode.get("classes", []))
+        return make_refnode(builder, fromdocname, todoc, anchor or "", contnode, title)
+
+    def _find(self, typ: str, target: str) -> tuple[str, str | None, str] | None:
+        if typ == "issue":
+            text = target.lstrip("#")
+            if not text.isdigit():
+                return None
+            doc = self.docname_of_issue(int(text))
+            return (doc, None, self.issues[doc].title) if doc else None
+        if typ == "entry":
+            located = self.entry_location(target)
+            if located is None:
+                return None
+            doc, entry = located
+            return doc, entry.id, entry.title
+        if typ == "topic":
+            from roundup_kb.sphinxext.registries import registries
+
+            topics, _ = registries(self.env)
+            topic = topics.get(target) or topics.resolve(target)
+            if topic is None:
+                return None
+            return permalinks.topic_docname(topic.slug), None, topic.title
+        if typ in ("author", "venue"):
+            from roundup_kb.sphinxext.registries import registries
+
+            _, names = registries(self.env)
+            catalogue = self.catalogue()
+            if typ == "author":
+                people = catalogue.authors
+                slug = catalogue.author_slug(target)
+                if slug not in people:
+                    slug = catalogue.author_slug(names.person(target))
+            else:
+                people = catalogue.venues
+                slug = catalogue.venue_slug(target)
+                if slug not in people:
+                    slug = catalogue.venue_slug(names.venue(target))
+            if slug not in people:
+                return None
+            name = people[slug].name
+            if typ == "author":
+                doc = permalinks.author_docname(name)
+                anchor = permalinks.anchor_for_person(slug)
+            else:
+                doc = permalinks.venue_docname(name)
+                anchor = permalinks.anchor_for_venue(slug)
+            return doc, anchor, people[slug].name
+        return None
+
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list:
         return []
+
+    def get_objects(self) -> Iterable[tuple[str, str, str, str, str, int]]:
+        for doc, meta in self.issues.items():
+            yield (f"issue-{meta.number}", meta.title, "issue", doc, "", 1)
+        for doc, entries in self.entries.items():
+            for entry in entries:
+                yield (entry.id, entry.title, "entry", doc, entry.id, 1)
 
 
 def get_domain(env: BuildEnvironment) -> RoundupDomain:
@@ -96,13 +285,25 @@ def _outdated(
 ) -> list[str]:
     """Pages whose generated content depends on issues that were added, changed or removed.
 
-    Runs before removed documents are purged, so the domain still knows them.
+    Runs before removed documents are purged, so the domain still holds their
+    old data; the new text of added and changed issues is parsed here (the core
+    parser is fast) so that a page gaining an entry in a new topic refreshes
+    that topic's page too.
     """
     touched = issue_docnames(env, added | changed | removed)
     if not touched:
         return []
+    from roundup_kb.sphinxext.issues import parse_page  # avoid an import cycle
+
     dom = get_domain(env)
-    outdated = dom.pages_showing("issues")
+    keys: set[str] = set()
+    for doc in touched:
+        keys |= dependency_keys(dom.entries.get(doc, ()), dom.mentions.get(doc, ()))
+        if doc not in removed:
+            issue, _ = parse_page(env, doc, Path(env.doc2path(doc)))
+            if issue is not None:
+                keys |= dependency_keys(issue.entries, issue.mentions)
+    outdated = dom.pages_showing(keys)
     # Adding or removing an issue changes the previous/next links of its
     # neighbours.  Docnames sort in issue order (NNNN), so the neighbours in the
     # union of old and new issue pages are the ones to refresh.
@@ -112,9 +313,11 @@ def _outdated(
             if doc in pages:
                 index = pages.index(doc)
                 outdated.update(pages[max(index - 1, 0) : index + 2])
-    return sorted(outdated - removed)
+    return sorted(outdated - removed - touched)
 
 
 def setup(app: Sphinx) -> None:
     app.add_domain(RoundupDomain)
+    for name in ("entry", "issue", "topic", "author", "venue"):
+        app.add_role(name, KBXRefRole(warn_dangling=True))
     app.connect("env-get-outdated", _outdated)

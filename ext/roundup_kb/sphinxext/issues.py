@@ -8,6 +8,7 @@ links to the neighbouring issues, and provides the ``issue-archive`` and
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,10 +20,12 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from roundup_kb.model import IssueMeta
-from roundup_kb.pages import read_issue_page
-from roundup_kb.problems import RoundupError
-from roundup_kb.sphinxext.domain import get_domain, issue_docnames
+from roundup_kb.model import Issue, IssueMeta
+from roundup_kb.parser import parse_issue
+from roundup_kb.problems import Problem, RoundupError
+from roundup_kb.sphinxext.domain import dependency_keys, get_domain, issue_docnames
+from roundup_kb.sphinxext.entries import decorate_entries
+from roundup_kb.sphinxext.registries import registries, registry_paths
 
 logger = logging.getLogger(__name__)
 
@@ -44,35 +47,55 @@ def _skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
+def parse_page(env, docname: str, path: Path) -> tuple[Issue | None, list[Problem]]:
+    """Run the core parser on an issue page; ``(None, problems)`` when its front matter is bad."""
+    topics, names = registries(env)
+    try:
+        result = parse_issue(path.read_text(encoding="utf-8"), str(path), topics, names)
+    except RoundupError as exc:
+        return None, exc.problems
+    return result.issue, result.problems
+
+
+def report(docname: str, problems: list[Problem]) -> None:
+    """Log core problems as Sphinx warnings with type, subtype and location."""
+    for problem in problems:
+        message = f"{problem.message} ({problem.hint})" if problem.hint else problem.message
+        logger.warning(
+            message,
+            type="roundup",
+            subtype=problem.code,
+            location=(docname, problem.line) if problem.line else docname,
+        )
+
+
 class IssuePageTransform(SphinxTransform):
-    """Record an issue page's metadata and add its byline and navigation."""
+    """Parse an issue page with the core, record it, and add byline, entries and navigation."""
 
     # after MyST has turned the front-matter title into the section title
     default_priority = 880
 
     def apply(self, **kwargs: Any) -> None:
-        docname = self.env.docname
-        if not issue_docnames(self.env, [docname]):
+        env = self.env
+        docname = env.docname
+        if not issue_docnames(env, [docname]):
             return
-        path = self.env.doc2path(docname)
-        try:
-            meta, _ = read_issue_page(Path(path).read_text(encoding="utf-8"), str(path))
-        except RoundupError as exc:
-            for problem in exc.problems:
-                logger.warning(
-                    "%s (%s)",
-                    problem.message,
-                    problem.hint,
-                    type="roundup",
-                    subtype=problem.code,
-                    location=(docname, problem.line),
-                )
+        for path in registry_paths(env):
+            env.note_dependency(str(path))
+        issue, problems = parse_page(env, docname, Path(env.doc2path(docname)))
+        report(docname, problems)
+        if issue is None:
             return
-        get_domain(self.env).issues[docname] = meta
+        dom = get_domain(env)
+        dom.note_issue(docname, issue)
+        for key in dependency_keys(issue.entries, issue.mentions):
+            if key.startswith("url:"):
+                dom.note_aggregate(docname, key)
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is None or not section.children:
             return
-        section.insert(1, byline(meta))
+        decorate_entries(self.document, issue, docname)
+        section.insert(1, byline(issue.meta))
         section.insert(2, issue_nav(classes=["roundup-issue-nav", "roundup-issue-nav-top"]))
         section.append(issue_nav(classes=["roundup-issue-nav"]))
 
@@ -177,14 +200,59 @@ def replace_placeholder(node: nodes.Element, replacement: list[nodes.Node]) -> N
     first replacement node, and an empty replacement removes the placeholder.
     """
     if replacement:
-        box = nodes.container(classes=node["classes"])
+        inline = isinstance(node.parent, nodes.TextElement)
+        box = (nodes.inline if inline else nodes.container)(classes=node["classes"])
         box.extend(replacement)
         node.replace_self(box)
     else:
         node.parent.remove(node)
 
 
+ARCHIVE_LINK = re.compile(r"/newsletter_issues/0*(\d+)(?:\.html)?/?(#.*)?$")
+
+
+def archive_issue(app: Sphinx, url: str) -> tuple[int, str] | None:
+    """``(number, fragment)`` when ``url`` points into the newsletter's own archive."""
+    site = app.config.roundup_site_url.rstrip("/")
+    if not site:
+        return None
+    bare = re.sub(r"^https?://(www\.)?", "", url)
+    if not bare.startswith(re.sub(r"^https?://(www\.)?", "", site) + "/"):
+        return None
+    match = ARCHIVE_LINK.search(bare)
+    return (int(match.group(1)), match.group(2) or "") if match else None
+
+
+def internalize_archive_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Point links to the newsletter's archive at the issue pages this site holds."""
+    dom = get_domain(app.env)
+    for ref in doctree.findall(nodes.reference):
+        found = archive_issue(app, ref.get("refuri", ""))
+        if found is None:
+            continue
+        target = dom.docname_of_issue(found[0])
+        if target is not None:
+            ref["refuri"] = app.builder.get_relative_uri(docname, target) + found[1]
+            ref["internal"] = True
+            ref["classes"].append("roundup-issue-link")
+
+
+def resolve_issue_anchor(app: Sphinx, env, node, contnode):
+    """``[text](#79)``: an in-page link whose target is an issue number."""
+    target = node.get("reftarget", "").lstrip("#")
+    if node.get("reftype") != "myst" or not target.isdigit():
+        return None
+    todoc = get_domain(env).docname_of_issue(int(target))
+    if todoc is None:
+        return None
+    ref = nodes.reference("", "", internal=True)
+    ref["refuri"] = app.builder.get_relative_uri(node["refdoc"], todoc)
+    ref += contnode
+    return ref
+
+
 def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    internalize_archive_links(app, doctree, docname)
     for node in list(doctree.findall(issue_nav)):
         replace_placeholder(node, _render_nav(app, docname, node))
     for node in list(doctree.findall(issue_listing)):
@@ -201,3 +269,4 @@ def setup(app: Sphinx) -> None:
     app.add_directive("issue-list", IssueListDirective)
     app.add_directive("issue-archive", IssueArchiveDirective)
     app.connect("doctree-resolved", resolve_placeholders)
+    app.connect("missing-reference", resolve_issue_anchor)

@@ -1,0 +1,276 @@
+"""The catalogue: every parsed issue's entries and mentions, indexed for the site.
+
+Built once from parsed issues; everything in it is ordered deterministically so
+that two builds of the same input render identical pages:
+
+* entries by id (issue, then source line);
+* by topic: issues newest first, entries in issue order (also as :class:`IssueGroup`);
+* by author and by venue (keyed by slug, sorted by slug; entries newest first);
+* the same link featured in other issues (:meth:`Catalogue.also_featured`);
+* mentions by normalized URL.
+
+Names that differ only in case, spacing or punctuation ("HPC Wire", "HPCWire")
+share one index page; the registry's canonical spelling, else the most used
+variant, is displayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from roundup_kb.model import Entry, Issue, Mention
+from roundup_kb.names import NameRegistry, name_key, slugify
+from roundup_kb.problems import Problem
+from roundup_kb.topics import TopicRegistry
+from roundup_kb.urls import normalize_url
+
+
+@dataclass(frozen=True, slots=True)
+class IssueGroup:
+    """The entries of one issue within a listing (a topic page, say)."""
+
+    issue: int
+    date: dt.date
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameIndex:
+    """One author or venue: its page slug, display name, spellings seen and entries."""
+
+    slug: str
+    name: str
+    #: every spelling found on entries (after the registry's canonical names), sorted
+    variants: tuple[str, ...]
+    #: newest first
+    entries: tuple[Entry, ...]
+
+
+def _newest_first(entry: Entry) -> tuple:
+    return (-entry.date.toordinal(), -entry.issue, entry.line, entry.id)
+
+
+def _in_order(entry: Entry) -> tuple:
+    return (entry.issue, entry.line, entry.id)
+
+
+class Catalogue:
+    """Entries, mentions and their indexes across all issues."""
+
+    def __init__(
+        self,
+        issues: tuple[Issue, ...],
+        entries: dict[str, Entry],
+        by_topic: dict[str, tuple[IssueGroup, ...]],
+        authors: dict[str, NameIndex],
+        venues: dict[str, NameIndex],
+        mentions: tuple[Mention, ...],
+        problems: list[Problem],
+    ) -> None:
+        #: the issues, by number
+        self.issues = issues
+        #: every entry by id, in issue and line order
+        self.entries = entries
+        #: topic slug -> its entries, newest issue first, in issue order within an issue
+        #: (so each issue's entries are contiguous); every registered topic is a key
+        self.by_topic: dict[str, tuple[Entry, ...]] = {
+            slug: tuple(entry for group in groups for entry in group.entries)
+            for slug, groups in by_topic.items()
+        }
+        self._topic_groups = by_topic
+        #: author slug -> index, sorted by slug
+        self.authors = authors
+        #: venue slug -> index, sorted by slug
+        self.venues = venues
+        #: every mention, in issue and line order
+        self.mentions = mentions
+        #: duplicate entry ids found while building
+        self.problems = problems
+        self._by_url: dict[str, list[Entry]] = defaultdict(list)
+        for entry in entries.values():
+            self._by_url[normalize_url(entry.url)].append(entry)
+        mentions_by_url: dict[str, list[Mention]] = defaultdict(list)
+        for mention in mentions:
+            mentions_by_url[normalize_url(mention.url)].append(mention)
+        #: normalized URL -> mentions of it, in issue and line order
+        self.mentions_by_url: dict[str, tuple[Mention, ...]] = {
+            url: tuple(found) for url, found in sorted(mentions_by_url.items())
+        }
+        self._author_slug = {
+            name_key(variant): index.slug
+            for index in authors.values()
+            for variant in index.variants
+        }
+        self._venue_slug = {
+            name_key(variant): index.slug for index in venues.values() for variant in index.variants
+        }
+
+    @classmethod
+    def build(
+        cls, issues: Iterable[Issue], topics: TopicRegistry, names: NameRegistry
+    ) -> Catalogue:
+        """Index parsed issues.  Entries with an id seen before are skipped and reported."""
+        ordered = tuple(sorted(issues, key=lambda issue: (issue.meta.number, issue.path)))
+        entries: dict[str, Entry] = {}
+        problems: list[Problem] = []
+        for issue in ordered:
+            for entry in sorted(issue.entries, key=_in_order):
+                if entry.id in entries:
+                    first = entries[entry.id]
+                    problems.append(
+                        Problem(
+                            "duplicate_entry",
+                            f"entry id {entry.id!r} is already used by issue {first.issue} "
+                            f"line {first.line}",
+                            issue.path,
+                            entry.line,
+                            hint="two pages claim the same issue number; "
+                            "give each issue page a unique 'number'",
+                        )
+                    )
+                    continue
+                entries[entry.id] = entry
+
+        grouped: dict[str, dict[int, list[Entry]]] = {t.slug: {} for t in topics.topics}
+        for entry in entries.values():
+            if entry.topic is not None:
+                grouped.setdefault(entry.topic, {}).setdefault(entry.issue, []).append(entry)
+        by_topic = {
+            slug: tuple(
+                IssueGroup(number, group[0].date, tuple(sorted(group, key=_in_order)))
+                for number, group in sorted(
+                    issues_of.items(), key=lambda kv: (-kv[1][0].date.toordinal(), -kv[0])
+                )
+            )
+            for slug, issues_of in grouped.items()
+        }
+        authors = _name_indexes(
+            ((author, entry) for entry in entries.values() for author in entry.authors),
+            names.is_person,
+            names.person,
+        )
+        venues = _name_indexes(
+            ((entry.venue, entry) for entry in entries.values() if entry.venue),
+            names.is_venue,
+            names.venue,
+        )
+        mentions = tuple(
+            sorted(
+                (m for issue in ordered for m in issue.mentions),
+                key=lambda m: (m.issue, m.line, m.url),
+            )
+        )
+        return cls(ordered, entries, by_topic, authors, venues, mentions, problems)
+
+    # -- lookups -------------------------------------------------------------
+
+    def also_featured(self, entry: Entry) -> list[Entry]:
+        """Entries for the same link (normalized URL) in other issues, oldest first."""
+        return [
+            other
+            for other in sorted(self._by_url.get(normalize_url(entry.url), ()), key=_in_order)
+            if other.issue != entry.issue
+        ]
+
+    def mentions_of(self, url: str) -> tuple[Mention, ...]:
+        """Mentions of ``url`` (compared normalized) anywhere in the issues."""
+        return self.mentions_by_url.get(normalize_url(url), ())
+
+    def author_slug(self, name: str) -> str:
+        """The index slug of an author as written in an entry."""
+        return self._author_slug.get(name_key(name), slugify(name))
+
+    def venue_slug(self, name: str) -> str:
+        """The index slug of a venue as written in an entry."""
+        return self._venue_slug.get(name_key(name), slugify(name))
+
+    def topic_groups(self, slug: str) -> tuple[IssueGroup, ...]:
+        """A topic's entries grouped by issue, newest issue first."""
+        return self._topic_groups.get(slug, ())
+
+    def newest_first(self) -> list[Entry]:
+        """Every entry, newest issue first, in issue order within an issue."""
+        return sorted(self.entries.values(), key=_newest_first)
+
+    def featured_elsewhere(self, entry_id: str) -> list[tuple[int, str]]:
+        """``(issue number, entry id)`` of the same link in other issues, oldest first."""
+        entry = self.entries.get(entry_id)
+        if entry is None:
+            return []
+        return [(other.issue, other.id) for other in self.also_featured(entry)]
+
+    def mentioning(self, term: str) -> list[Entry]:
+        """Entries whose title or commentary uses ``term`` as a word (any case), newest first."""
+        if not term.strip():
+            return []
+        pattern = re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.IGNORECASE)
+        return [
+            e
+            for e in self.newest_first()
+            if pattern.search(e.title) or pattern.search(e.commentary)
+        ]
+
+    def topics_used(self) -> list[str]:
+        """Slugs of the topics that have at least one entry, in registry order."""
+        return [slug for slug, groups in self.by_topic.items() if groups]
+
+
+def _name_indexes(
+    pairs: Iterable[tuple[str, Entry]],
+    registered: Callable[[str], bool],
+    canonical: Callable[[str], str],
+) -> dict[str, NameIndex]:
+    """Group (name, entry) pairs by name key, then by slug; pick display names."""
+    by_key: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
+    for name, entry in pairs:
+        by_key[name_key(name)].append((name, entry))
+    by_slug: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
+    display_of: dict[str, str] = {}
+    for found in by_key.values():
+        display = _display_name(found, registered, canonical)
+        slug = slugify(display)
+        by_slug[slug].extend(found)
+        # when two keys share a slug ("Jörg", "Jorg"), the first display seen wins
+        display_of.setdefault(slug, display)
+    indexes = {}
+    for slug in sorted(by_slug):
+        found = by_slug[slug]
+        seen_entries: dict[str, Entry] = {}
+        for _name, entry in found:
+            seen_entries.setdefault(entry.id, entry)
+        indexes[slug] = NameIndex(
+            slug=slug,
+            name=display_of[slug],
+            variants=tuple(sorted({name for name, _ in found})),
+            entries=tuple(sorted(seen_entries.values(), key=_newest_first)),
+        )
+    return indexes
+
+
+def _display_name(
+    found: list[tuple[str, Entry]],
+    registered: Callable[[str], bool],
+    canonical: Callable[[str], str],
+) -> str:
+    """The registry's spelling if registered, else the most used spelling."""
+    for name, _entry in found:
+        if registered(name):
+            return canonical(name)
+    counts = Counter(name for name, _ in found)
+    first_seen: dict[str, tuple] = {}
+    for name, entry in found:
+        first_seen.setdefault(name, _in_order(entry))
+
+    # ties go to a well-cased spelling ("Will Larson" over "will larson"), then the earliest
+    def rank(name: str) -> tuple:
+        letters = [c for c in name if c.isalpha()]
+        badly_cased = bool(letters) and (
+            all(c.islower() for c in letters) or all(c.isupper() for c in letters)
+        )
+        return (-counts[name], badly_cased and len(letters) > 4, first_seen[name], name)
+
+    return min(counts, key=rank)

@@ -1,0 +1,121 @@
+"""Entries in issue pages: anchors, permalinks, badges and "also featured in".
+
+The core parser finds link items in the page's Markdown and reports each one's
+URL and source line; here the matching ``reference`` node in the doctree MyST
+built from the same text gets the entry's id, a visible permalink and badges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+
+from roundup_kb.model import Entry, Issue
+
+
+class also_featured(nodes.General, nodes.Element):
+    """Placeholder: other issues that link the same URL, filled when resolving."""
+
+
+def _references(document: nodes.document) -> Iterator[nodes.reference]:
+    for ref in document.findall(nodes.reference):
+        if ref.get("refuri"):
+            yield ref
+
+
+def _line_of(node: nodes.Node) -> int:
+    while node is not None:
+        if getattr(node, "line", None):
+            return node.line
+        node = node.parent
+    return 0
+
+
+def _paragraph_of(node: nodes.Node) -> tuple[nodes.Element, nodes.Node] | None:
+    """The paragraph holding ``node`` and the paragraph's child that contains it."""
+    child = node
+    while child.parent is not None and not isinstance(child.parent, nodes.paragraph):
+        child = child.parent
+    if child.parent is None:
+        return None
+    return child.parent, child
+
+
+def _line_end(paragraph: nodes.Element, child: nodes.Node) -> int:
+    """Index in ``paragraph`` just before the ``<br/>`` ending the line that holds ``child``."""
+    index = paragraph.index(child) + 1
+    while index < len(paragraph):
+        node = paragraph[index]
+        if isinstance(node, nodes.raw) and "<br" in node.astext().lower():
+            break
+        index += 1
+    return index
+
+
+def xref(
+    reftype: str, target: str, text: str, classes: list[str], *, explicit: bool = True
+) -> pending_xref:
+    """A cross-reference the ``roundup`` domain resolves (``explicit=False``: its own title)."""
+    node = pending_xref(
+        "", refdomain="roundup", reftype=reftype, reftarget=target, refexplicit=explicit
+    )
+    node += nodes.inline(text, text, classes=classes)
+    return node
+
+
+def badges(entry: Entry) -> nodes.inline:
+    box = nodes.inline(classes=["roundup-badges"])
+    if entry.topic:
+        box += xref(
+            "topic", entry.topic, entry.topic, ["roundup-badge", "roundup-topic"], explicit=False
+        )
+    if entry.kind not in ("article",):
+        box += nodes.inline(entry.kind, entry.kind, classes=["roundup-badge", "roundup-kind"])
+    for name in entry.authors:
+        box += xref("author", name, name, ["roundup-badge", "roundup-author"])
+    if entry.venue:
+        box += xref("venue", entry.venue, entry.venue, ["roundup-badge", "roundup-venue"])
+    return box
+
+
+def decorate_entries(document: nodes.document, issue: Issue, docname: str) -> list[Entry]:
+    """Give each entry's link an anchor, a permalink and badges; return entries not found."""
+    candidates: dict[str, list[nodes.reference]] = {}
+    for ref in _references(document):
+        candidates.setdefault(ref["refuri"], []).append(ref)
+    claimed: set[int] = set()
+    missing = []
+    for entry in issue.entries:
+        refs = [r for r in candidates.get(entry.url, []) if id(r) not in claimed]
+        # the link on the entry's own line, else the nearest one before it
+        best = None
+        for ref in refs:
+            line = _line_of(ref)
+            if line <= entry.line or best is None:
+                best = ref
+            if line >= entry.line:
+                break
+        located = _paragraph_of(best) if best is not None else None
+        if located is None:
+            missing.append(entry)
+            continue
+        claimed.add(id(best))
+        paragraph, child = located
+        end = _line_end(paragraph, child)
+        anchor = nodes.inline("", "", ids=[entry.id], classes=["roundup-entry"])
+        paragraph.insert(paragraph.index(child), anchor)
+        permalink = nodes.reference(
+            "",
+            "#",
+            refuri=f"#{entry.id}",
+            classes=["roundup-permalink"],
+        )
+        permalink["reftitle"] = "Permalink to this entry"
+        extra = [nodes.Text(" "), permalink, badges(entry)]
+        featured = also_featured(entry=entry.id, url=entry.url)
+        extra.append(featured)
+        for offset, node in enumerate(extra):
+            paragraph.insert(end + 1 + offset, node)
+    return missing

@@ -1,0 +1,225 @@
+"""The catalogue indexes, URL identity, and the entries.json export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from item_helpers import CORPUS, ITEMS, corpus_results, names, parse_fixture, topics
+from roundup_kb.catalogue import Catalogue
+from roundup_kb.export import ENTRY_KEYS, entries_json, permalink
+from roundup_kb.model import Entry, Issue, IssueMeta
+from roundup_kb.urls import is_external, normalize_url, url_slug
+
+
+def entry(id_, issue, url, *, line=1, topic="managing-teams", authors=(), venue=None, day=1):
+    return Entry(
+        id=id_,
+        issue=issue,
+        date=dt.date(2022, 1, day),
+        title=id_,
+        url=url,
+        authors=authors,
+        venue=venue,
+        topic=topic,
+        line=line,
+    )
+
+
+def issue(number, *entries_, day=1):
+    meta = IssueMeta(number=number, title=f"#{number}", date=dt.date(2022, 1, day))
+    return Issue(meta=meta, path=f"issues/{number:04d}.md", entries=tuple(entries_))
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    issues = [
+        issue(
+            2,
+            entry(
+                "rct2-b",
+                2,
+                "http://www.example.org/b/?utm_source=x#top",
+                line=9,
+                day=8,
+                authors=("Will Larson",),
+                venue="HPC Wire",
+            ),
+            entry("rct2-a", 2, "https://example.org/a", line=5, day=8, venue="HPCWire"),
+            day=8,
+        ),
+        issue(
+            1,
+            entry(
+                "rct1-b", 1, "https://example.org/b", line=3, authors=("will larson",), venue="HBR"
+            ),
+            entry(
+                "rct1-c",
+                1,
+                "https://example.org/c",
+                line=7,
+                topic="random",
+                authors=("Jade Rubik",),
+            ),
+        ),
+    ]
+    return Catalogue.build(issues, topics(), names())
+
+
+def test_entries_in_issue_and_line_order(catalogue):
+    assert list(catalogue.entries) == ["rct1-b", "rct1-c", "rct2-a", "rct2-b"]
+    assert [i.meta.number for i in catalogue.issues] == [1, 2]
+
+
+def test_by_topic_newest_issue_first_grouped(catalogue):
+    assert [e.id for e in catalogue.by_topic["managing-teams"]] == ["rct2-a", "rct2-b", "rct1-b"]
+    groups = catalogue.topic_groups("managing-teams")
+    assert [(g.issue, [e.id for e in g.entries]) for g in groups] == [
+        (2, ["rct2-a", "rct2-b"]),
+        (1, ["rct1-b"]),
+    ]
+    assert groups[0].date == dt.date(2022, 1, 8)
+    assert catalogue.by_topic["events"] == ()  # every registered topic is a key
+    assert list(catalogue.by_topic)[: len(topics().topics)] == [t.slug for t in topics().topics]
+    assert catalogue.topics_used() == ["managing-teams", "random"]
+    assert [e.id for e in catalogue.newest_first()] == ["rct2-a", "rct2-b", "rct1-b", "rct1-c"]
+
+
+def test_mentioning_and_featured_elsewhere(catalogue):
+    assert [e.id for e in catalogue.mentioning("RCT2-A")] == ["rct2-a"]  # title, any case
+    assert catalogue.mentioning("rct") == []  # whole words only
+    assert catalogue.mentioning(" ") == []
+    assert catalogue.featured_elsewhere("rct2-b") == [(1, "rct1-b")]
+    assert catalogue.featured_elsewhere("nope") == []
+
+
+def test_authors_and_venues_merge_variants(catalogue):
+    assert list(catalogue.authors) == ["jade-rubick", "will-larson"]  # sorted by slug
+    will = catalogue.authors["will-larson"]
+    assert will.name == "Will Larson"  # the most used spelling
+    assert will.variants == ("Will Larson", "will larson")
+    assert [e.id for e in will.entries] == ["rct2-b", "rct1-b"]  # newest first
+    assert catalogue.authors["jade-rubick"].name == "Jade Rubick"  # registry canonical
+    hpc = catalogue.venues["hpcwire"]
+    assert hpc.name == "HPCwire" and [e.id for e in hpc.entries] == ["rct2-a", "rct2-b"]
+    assert catalogue.venue_slug("HPC Wire") == "hpcwire"
+    assert catalogue.author_slug("WILL LARSON") == "will-larson"
+    assert catalogue.venues["harvard-business-review"].name == "Harvard Business Review"
+
+
+def test_also_featured_normalizes_urls(catalogue):
+    b2 = catalogue.entries["rct2-b"]
+    assert [e.id for e in catalogue.also_featured(b2)] == ["rct1-b"]
+    assert [e.id for e in catalogue.also_featured(catalogue.entries["rct1-b"])] == ["rct2-b"]
+    assert catalogue.also_featured(catalogue.entries["rct2-a"]) == []
+
+
+def test_duplicate_ids_are_reported_not_merged():
+    a = issue(5, entry("rct5-x", 5, "https://example.org/x"))
+    b = Issue(meta=a.meta, path="issues/0005b.md", entries=a.entries)
+    built = Catalogue.build([a, b], topics(), names())
+    assert list(built.entries) == ["rct5-x"]
+    (problem,) = built.problems
+    assert problem.code == "duplicate_entry" and problem.path == "issues/0005b.md"
+
+
+def test_mentions_by_url_from_fixtures():
+    results = [parse_fixture(p.stem) for p in sorted(ITEMS.glob("*.md"))]
+    built = Catalogue.build([r.issue for r in results], topics(), names())
+    assert len(built.mentions) == sum(len(r.issue.mentions) for r in results)
+    assert built.mentions_of("http://example.org/listed-1/")[0].entry == "rct214-feedback-models"
+    keys = [(m.issue, m.line) for m in built.mentions]
+    assert keys == sorted(keys)
+    assert list(built.mentions_by_url) == sorted(built.mentions_by_url)
+
+
+@pytest.mark.parametrize(
+    ("url", "normal"),
+    [
+        (
+            "http://www.Example.org/a/b/?utm_source=x&utm_medium=y&fbclid=1&gclid=2&mc_cid=3&mc_eid=4&ref=5#frag",
+            "https://example.org/a/b",
+        ),
+        ("https://example.org/a?id=3&utm_campaign=z", "https://example.org/a?id=3"),
+        ("https://example.org:443/a", "https://example.org/a"),
+        ("https://example.org:8080/a", "https://example.org:8080/a"),
+    ],
+)
+def test_normalize_url(url, normal):
+    assert normalize_url(url) == normal
+
+
+def test_external_links():
+    assert is_external("https://x.org") and is_external("HTTP://x.org")
+    assert not any(
+        is_external(u) for u in ("mailto:a@b.org", "#x", "/jobs/", "ftp://x.org", "https://")
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        (
+            "https://hbr.org/2021/09/research-informal-leadership-comes-at-a-cost",
+            "informal-leadership-comes-at-a-cost",
+        ),
+        ("https://danielskatzblog.wordpress.com/2021/09/27/senior-rse-paths/", "senior-rse-paths"),
+        ("https://ieeexplore.ieee.org/document/9492830", "ieee-9492830"),
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "youtube-dqw4w9wgxcq"),
+        ("https://sqlime.org", "sqlime"),
+        (
+            "https://medium.com/@rbranson/sharing-sqlite-databases-across-containers-bacb8d753054",
+            "sharing-sqlite-databases-across-containers",
+        ),
+    ],
+)
+def test_url_slug(url, slug):
+    assert url_slug(url) == slug
+
+
+# -- export ----------------------------------------------------------------------
+
+
+def test_entries_json_shape_and_order(catalogue):
+    document = entries_json(catalogue)
+    assert document["version"] == 1
+    assert [e["id"] for e in document["entries"]] == ["rct1-b", "rct1-c", "rct2-a", "rct2-b"]
+    first = document["entries"][0]
+    assert tuple(first) == ENTRY_KEYS
+    assert first["permalink"] == "issues/0001.html#rct1-b"
+    assert first["date"] == "2022-01-01" and first["authors"] == ["will larson"]
+    json.dumps(document)  # serialisable as is
+
+
+def test_entries_json_from_entries_with_base(catalogue):
+    shuffled = list(reversed(list(catalogue.entries.values())))
+    document = entries_json(shuffled, "https://www.researchcomputingteams.org/")
+    assert document == entries_json(catalogue, "https://www.researchcomputingteams.org")
+    assert document["entries"][0]["permalink"] == (
+        "https://www.researchcomputingteams.org/issues/0001.html#rct1-b"
+    )
+    assert permalink(catalogue.entries["rct2-a"]) == "issues/0002.html#rct2-a"
+    assert entries_json(catalogue, issues_dir="archive/")["entries"][0]["permalink"] == (
+        "archive/0001.html#rct1-b"
+    )
+
+
+def test_export_is_deterministic(catalogue):
+    again = Catalogue.build(list(reversed(catalogue.issues)), topics(), names())
+    assert json.dumps(entries_json(again)) == json.dumps(entries_json(catalogue))
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"development corpus not found at {CORPUS}")
+def test_corpus_catalogue():
+    issues = [result.issue for result in corpus_results()[0]]
+    built = Catalogue.build(issues, topics(), names())
+    assert built.problems == []
+    assert len(built.topics_used()) >= 14
+    assert 1000 <= len(built.authors) <= 1500
+    assert 300 <= len(built.venues) <= 520
+    repeated = [e for e in built.entries.values() if built.also_featured(e)]
+    assert repeated, "some links are featured in more than one issue"
+    assert built.venues["hpcwire"].name == "HPCwire"
+    assert len(built.venues["the-next-platform"].entries) >= 35

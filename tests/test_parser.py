@@ -1,0 +1,399 @@
+"""The link-item parser: one fixture page per item form, ids, commentary, mentions, problems."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from item_helpers import CORPUS, ITEMS, corpus_results, parse_fixture, parse_text
+from roundup_kb.parser import assign_ids, markdown, parse_issue
+from roundup_kb.problems import RoundupError
+from roundup_kb.urls import is_external
+
+ID = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def entries(name):
+    return {e.id: e for e in parse_fixture(name).issue.entries}
+
+
+def by_title(result, title):
+    return next(e for e in result.issue.entries if e.title == title)
+
+
+# -- one fixture per form ------------------------------------------------------
+
+
+def test_dash_attributions():
+    result = parse_fixture("dash-attribution")
+    assert result.problems == []
+    first = result.issue.entries[0]
+    assert first.id == "rct201-informal-leadership-comes-at-a-cost"
+    assert first.line == 12  # a line of the whole file, front matter included
+    assert first.title == "Research: Informal Leadership Comes at a Cost"
+    assert first.authors[-1] == "Paul Tesluk" and first.venue == "Harvard Business Review"
+    assert first.topic == "managing-teams" and first.section == "Managing Teams"
+    assert first.attribution.startswith("- Chia-Yen (Chad) Chiu")
+    assert first.commentary.startswith("Leading takes time and energy.")
+    assert "Chiu *et al.*" in first.commentary  # Markdown source, not rendered text
+    em = by_title(result, "Running the Harmonie numerical weather prediction model on AWS")
+    assert em.authors == ("Jacob Poulsen", "Karthik Raman") and em.venue == "AWS HPC Blog"
+    et_al = by_title(result, "The Sources of Researcher Variation in Economics")
+    assert et_al.et_al and et_al.authors == ("Huntington-Klein",)
+
+
+def test_comma_attributions():
+    result = parse_fixture("comma-attribution")
+    assert [(e.authors, e.venue) for e in result.issue.entries] == [
+        (("Dan Luu",), None),
+        ((), "The New Stack"),
+    ]
+    assert result.issue.entries[0].topic == "research-data"  # "## Data" is an alias
+
+
+def test_bold_wrapped_items():
+    result = parse_fixture("bold-tail")
+    assert [(e.title, e.authors) for e in result.issue.entries] == [
+        ("A decade in review in tech", ("Cindy Sridharan",)),
+        ("Your first 90 days as Technical Manager", ("Will Larson",)),  # struck text dropped
+        ("Notes on Technical Writing", ("Marcus Kazmierczak",)),
+    ]
+    assert result.issue.entries[2].venue == "mkaz.blog"
+
+
+def test_dash_inside_link_text():
+    (entry,) = parse_fixture("dash-inside-link").issue.entries
+    assert entry.title == "How late integration inflicts wicked problems on your Scrum Teams"
+    assert entry.authors == ("Todd Lankford",) and entry.venue == "Medium"
+
+
+def test_items_without_tail():
+    result = parse_fixture("no-tail")
+    first, second = result.issue.entries
+    assert (first.authors, first.venue, first.details) == ((), None, None)
+    assert (
+        first.commentary.splitlines()[0] == "This blog post by Andreas Müller connects two facts."
+    )
+    assert "a second paragraph" in first.commentary
+    assert second.title == "Spreadsheets considered harmful"
+    (mention,) = result.issue.mentions
+    assert mention.entry == first.id and mention.line == 13
+
+
+def test_br_and_newline_groups_share_commentary():
+    result = parse_fixture("br-group")
+    entries_ = result.issue.entries
+    assert [e.line for e in entries_] == [9, 10, 16, 17, 21, 23, 29, 30, 31]
+    assert entries_[0].commentary == entries_[1].commentary == "Both links share this commentary."
+    assert entries_[0].group == entries_[1].group == entries_[0].id
+    assert entries_[2].group == entries_[3].group == entries_[2].id
+    assert entries_[3].venue == "Divio"
+    assert entries_[4].commentary == entries_[5].commentary
+    assert entries_[4].commentary.startswith("Two item paragraphs")
+    # hard breaks: two trailing spaces, a trailing backslash
+    assert {e.group for e in entries_[6:]} == {entries_[6].id}
+    assert entries_[8].commentary == "Three lines ended by two spaces and a backslash."
+
+
+def test_venue_or_person_alone():
+    result = parse_fixture("venue-only")
+    assert [(e.authors, e.venue) for e in result.issue.entries] == [
+        ((), "AWS"),
+        ((), "Harvard Business Review"),
+        (("Daniel S. Katz",), None),
+    ]
+
+
+def test_events():
+    result = parse_fixture("events")
+    assert {e.kind for e in result.issue.entries} == {"event"}
+    kubecon = result.issue.entries[0]
+    assert kubecon.authors == () and kubecon.venue is None
+    assert kubecon.details == "11-15 Oct, $75 Virtual, $150-1,650 on site (Los Angeles)"
+    assert result.issue.entries[2].venue == "Lab Manager"
+    assert result.issue.entries[2].details == "Apr 28th, 1pm ET"
+
+
+def test_calls_anywhere():
+    result = parse_fixture("calls")
+    assert [(e.kind, e.topic) for e in result.issue.entries] == [
+        ("call", "research-software"),
+        ("call", "calls"),
+    ]
+    assert result.issue.entries[0].details == "6-8 October, Philadelphia PA USA, Papers due 2 May"
+
+
+def test_jobs_under_a_setext_heading():
+    result = parse_fixture("jobs")
+    assert result.issue.sections == ((7, "Jobs leading research computing teams"),)
+    assert [(e.kind, e.venue, e.details) for e in result.issue.entries] == [
+        ("job", "Lawrence Berkeley National Lab", "Berkeley, CA"),
+        ("job", "University of Chicago", "Chicago"),
+    ]
+
+
+def test_prose_items_and_mid_sentence_links():
+    result = parse_fixture("prose")
+    assert [(e.title, e.kind) for e in result.issue.entries] == [
+        ("Taichi", "tool"),
+        ("SQLime", "tool"),
+        ("Using an environment-modules style", "article"),
+    ]
+    taichi = result.issue.entries[0]
+    assert taichi.commentary == "is a language for fast interactive graphics embedded in Python."
+    assert result.issue.entries[1].commentary.startswith("a sql-in-the-browser")
+    (mention,) = result.issue.mentions
+    assert mention.url == "https://github.com/tom-doerr/zsh_codex"
+    assert mention.entry is None  # a prose item's paragraph describes only its own link
+    assert mention.topic == "random" and mention.line == 11
+
+
+def test_headings_essays_subsections_and_ignored_sections():
+    result = parse_fixture("headings")
+    topics_ = {e.title: e.topic for e in result.issue.entries}
+    assert "An essay link that starts a paragraph" not in topics_  # essay: a mention
+    assert topics_["Good Meetings"] == "managing-teams"  # heading wrapped in <a id>
+    assert topics_["A sub-section item"] == "managing-teams"  # ### keeps its parent
+    assert topics_["Restricting SSH agent keys"] == "research-computing-systems"  # setext ===
+    assert topics_["After a disguised break"] == "research-computing-systems"  # "[](url)" over ---
+    assert topics_["A typo heading still maps"] == "strategy"
+    assert topics_["Under an unknown heading"] is None
+    (problem,) = result.problems
+    assert (problem.code, problem.line, problem.severity) == ("unknown_topic", 41, "warning")
+    assert "Cat Pictures" in problem.message
+    mentions = {m.url: m for m in result.issue.mentions}
+    assert mentions["https://example.org/essay-lead"].topic is None
+    assert mentions["https://example.org/sign-off"].entry is None
+    # mailto:, in-page and site-relative links are not external
+    assert not any(url.startswith(("mailto:", "#", "/")) for url in mentions)
+    assert [text for _, text in result.issue.sections][-2:] == [
+        "That’s it…",
+        "About This Newsletter",
+    ]
+
+
+def test_unclassified_item_is_a_warning_with_location():
+    result = parse_fixture("unclassified")
+    (problem,) = result.problems
+    assert problem.code == "unclassified_item" and problem.type_code == "roundup.unclassified_item"
+    assert problem.severity == "warning"
+    assert problem.location == "items/unclassified.md:9"
+    assert "names.yaml" in problem.hint
+    (entry,) = result.issue.entries  # nothing is lost
+    assert entry.commentary.startswith("Commentary after")
+
+
+def test_mentions_in_lists_quotes_tables_and_autolinks():
+    result = parse_fixture("mentions")
+    first, second = result.issue.entries
+    assert second.id == first.id + "-2"  # the same link (tracking stripped) twice
+    assert [(m.url, m.line, m.entry) for m in result.issue.mentions] == [
+        ("https://example.org/listed-1", 13, first.id),
+        ("https://example.org/listed-2", 14, first.id),
+        ("https://example.org/quoted", 16, first.id),
+        ("https://example.org/table-cell", 20, first.id),
+        ("https://example.org/autolink", 22, first.id),
+    ]
+    assert "| A table |" in first.commentary
+
+
+@pytest.mark.parametrize("path", sorted(ITEMS.glob("*.md")), ids=lambda p: p.stem)
+def test_every_fixture_accounts_for_every_external_link(path):
+    result = parse_fixture(path.stem)
+    assert len(external_links(result.issue.path, path.read_text(encoding="utf-8"))) == (
+        len(result.issue.entries) + len(result.issue.mentions)
+    )
+    for entry in result.issue.entries:
+        assert ID.match(entry.id), entry.id
+        assert entry.date.isoformat() == "2022-" + entry.date.isoformat()[5:]
+
+
+def external_links(path, text):
+    body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+    return [
+        child.attrGet("href")
+        for token in markdown().parse(body)
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type == "link_open" and is_external(str(child.attrGet("href")))
+    ]
+
+
+def test_parse_issue_needs_front_matter():
+    with pytest.raises(RoundupError) as info:
+        parse_issue("## Random\n", "issues/0001.md", None, None)
+    assert info.value.problems[0].code == "front_matter"
+
+
+# -- ids -----------------------------------------------------------------------
+
+ITEMS_MD = {
+    "a": "[Alpha article](https://example.org/2021/09/alpha-article-about-teams) - Ann Author, HBR"
+    "\n\nAlpha commentary.\n",
+    "b": "[Beta](https://blog.example.com/posts/beta-post/) - Bob Builder\n\nBeta commentary.\n",
+    "c": "[Gamma](https://gamma.example.net/) - Gamma Corp\n\nGamma commentary.\n",
+    "d": "[Delta](https://example.org/2021/09/delta-post?utm_source=x) - Dee"
+    "\n\nDelta commentary.\n",
+    # never in the baseline: inserted by the stability test
+    "new": "[New one](https://example.org/2021/09/a-new-post) - Nia New\n\nNew commentary.\n",
+}
+BASELINE = ["a", "b", "c", "d"]
+
+
+def page(keys, extra=""):
+    return "## Managing Teams\n\n" + "\n----------\n\n".join(ITEMS_MD[k] + extra for k in keys)
+
+
+def ids_by_url(text):
+    return {e.url: e.id for e in parse_text(text).issue.entries}
+
+
+@given(
+    st.permutations(BASELINE),
+    st.sets(st.sampled_from(BASELINE)),
+    st.integers(min_value=-1, max_value=4),
+    st.text(max_size=40),
+)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_ids_survive_reorder_insert_delete_and_commentary_edits(order, deleted, insert_at, remark):
+    baseline = ids_by_url(page(BASELINE))
+    kept = [k for k in order if k not in deleted] or ["a"]
+    if insert_at >= 0:
+        kept.insert(min(insert_at, len(kept)), "new")
+    remark = re.sub(r"[\[\]()<>`*_#\n\r!|\\-]", " ", remark)
+    changed = ids_by_url(page(kept, extra=f"\nMore words: {remark}\n"))
+    survivors = [url for url in changed if url in baseline]
+    assert survivors and all(changed[url] == baseline[url] for url in survivors)
+
+
+def test_id_shape():
+    ids = ids_by_url(page(BASELINE))
+    assert ids == {
+        "https://example.org/2021/09/alpha-article-about-teams": "rct300-alpha-article-about-teams",
+        "https://blog.example.com/posts/beta-post/": "rct300-beta-post",
+        "https://gamma.example.net/": "rct300-gamma-example",
+        "https://example.org/2021/09/delta-post?utm_source=x": "rct300-delta-post",
+    }
+
+
+def test_colliding_slugs_get_url_hashes_and_repeats_get_numbers():
+    urls = [
+        "https://a.example.org/2020/one/notes",
+        "https://b.example.org/notes/one-notes",
+        "https://a.example.org/2020/one/notes/?utm_medium=email",
+        "https://c.example.org/",
+    ]
+    ids = assign_ids(7, urls)
+    assert (
+        ids[0] != ids[1]
+        and ids[0].startswith("rct7-one-notes-")
+        and ids[1].startswith("rct7-one-notes-")
+    )
+    assert ids[2] == ids[0] + "-2"
+    assert ids[3] == "rct7-c-example"
+    # adding an unrelated URL changes nothing; the hash depends only on the URL
+    assert assign_ids(7, ["https://z.example.org/zed", *urls])[1:] == ids
+    assert all(ID.match(i) for i in ids)
+
+
+def test_ids_are_valid_even_for_odd_urls():
+    ids = assign_ids(12, ["https://例え.jp/", "https://x.org/%E2%9C%93", "http://1.2.3.4/"])
+    assert all(ID.match(i) for i in ids) and len(set(ids)) == 3
+
+
+# -- robustness ----------------------------------------------------------------
+
+MARKDOWN_BITS = st.sampled_from(
+    [
+        "## Managing Teams\n",
+        "## Random\n",
+        "## Mystery Heading\n",
+        "### Sub\n",
+        "Setext\n---\n",
+        "----------\n",
+        "\n",
+        "[Title](https://example.org/a) - Ann Author, HBR\n",
+        "[Title](https://example.org/b)<br/>\n",
+        "**[Bold](https://example.org/c)** - Venue\n",
+        "[T -](https://example.org/d) Someone\n",
+        "[](https://example.org/empty)\n",
+        "Prose with [a link](https://example.org/e) inside.\n",
+        "- [listed](https://example.org/f) item\n",
+        "> [quoted](https://example.org/g)\n",
+        "[mail](mailto:x@example.org) and [anchor](#x)\n",
+        "<https://example.org/auto>\n",
+        "| a | [t](https://example.org/t) |\n|---|---|\n| b | c |\n",
+        "[ref link][r]\n\n[r]: https://example.org/ref\n",
+        "![img](https://example.org/i.png)\n",
+        "- 11-15 Oct, $75 Virtual\n",
+        "    [indented](https://example.org/code)\n",
+        "<div>[html](https://example.org/html)</div>\n",
+    ]
+)
+
+
+@given(st.lists(st.one_of(MARKDOWN_BITS, st.text(max_size=30)), max_size=25))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_never_crashes_and_accounts_for_every_link(parts):
+    text = "".join(parts)
+    result = parse_text(text)
+    links = external_links("x.md", text)
+    assert len(links) == len(result.issue.entries) + len(result.issue.mentions)
+    assert sorted(links) == sorted(
+        [e.url for e in result.issue.entries] + [m.url for m in result.issue.mentions]
+    )
+    ids = [e.id for e in result.issue.entries]
+    assert len(ids) == len(set(ids)) and all(ID.match(i) for i in ids)
+    total = text.count("\n") + 2
+    for item in (*result.issue.entries, *result.issue.mentions):
+        assert 1 <= item.line <= total
+    for problem in result.problems:
+        assert problem.severity == "warning" and problem.line
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_never_crashes_on_arbitrary_text(text):
+    result = parse_text(text)
+    assert len(external_links("x.md", text)) == len(result.issue.entries) + len(
+        result.issue.mentions
+    )
+
+
+# -- the real newsletter --------------------------------------------------------
+
+corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(),
+    reason=f"development corpus not found at {CORPUS} (../shared/corpus/research-computing-teams)",
+)
+
+
+@pytest.mark.corpus
+@corpus
+def test_corpus_parses_with_no_unknown_headings():
+    paths = sorted(CORPUS.glob("*.md"))
+    assert len(paths) == 126
+    results, elapsed = corpus_results()
+    entries_ = [e for r in results for e in r.issue.entries]
+    mentions = [m for r in results for m in r.issue.mentions]
+    problems = [p for r in results for p in r.problems]
+    unknown = [p.format() for p in problems if p.code == "unknown_topic"]
+    unclassified = [p.format() for p in problems if p.code == "unclassified_item"]
+    print(
+        f"\ncorpus: {len(paths)} issues, {len(entries_)} entries, {len(mentions)} mentions, "
+        f"{len(unknown)} unknown headings, {len(unclassified)} unclassified items, {elapsed:.2f}s"
+    )
+    assert unknown == []
+    assert len(unclassified) <= 5, unclassified
+    assert 1700 <= len(entries_) <= 2300
+    assert 2000 <= len(mentions) <= 3200
+    assert elapsed < 3
+    for path, result in zip(paths, results, strict=True):
+        text = path.read_text(encoding="utf-8")
+        links = external_links(str(path), text)
+        assert len(links) == len(result.issue.entries) + len(result.issue.mentions), path.name
+    kinds = {e.kind for e in entries_}
+    assert kinds == {"article", "tool", "event", "call", "job"}
+    assert sum(1 for e in entries_ if e.topic is None) == 0

@@ -1,0 +1,221 @@
+"""Entries in a built site: anchors, badges, generated pages, roles, export, incremental."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import issue_page
+
+pytestmark = pytest.mark.sphinx
+
+ISSUE_1 = issue_page(
+    1,
+    "2020-01-10",
+    """
+    Welcome to the first issue.
+
+    ## Managing Teams
+
+    [Research: Informal Leadership Comes at a Cost](https://hbr.org/2021/09/informal-leadership) - Chia-Yen Chiu, Jennifer D. Nahrgang, HBR
+
+    Supporting informal leaders on your team with one-on-one conversations.
+
+    ## Research Software Development
+
+    [Low-code contributions through GitHub](https://labs.quansight.org/blog/low-code) - Isabela Presedo-Floyd, Quansight Labs
+
+    Getting non-coders to contribute.
+    """,
+)
+
+ISSUE_2 = issue_page(
+    2,
+    "2021-03-05",
+    """
+    ## Managing Teams
+
+    [Remote one-on-ones that work](https://example.org/remote-1on1) - Jennifer D. Nahrgang, HBR
+
+    More about the one-on-one.
+
+    [Research: Informal Leadership Comes at a Cost](https://hbr.org/2021/09/informal-leadership?utm_source=newsletter) - Chia-Yen Chiu, HBR
+
+    Worth a second look.
+    """,
+)
+
+ROLES_PAGE = """\
+# Roles
+
+See {issue}`1`, {topic}`managing-teams`, {author}`Jennifer D. Nahrgang`,
+{venue}`HBR`, {term}`one-on-one` and {entry}`ENTRY_ID`.
+
+```{entries}
+:author: Jennifer D. Nahrgang
+```
+
+```{entries}
+:topic: research-software
+:limit: 1
+```
+"""
+
+
+def article(html: str) -> str:
+    start = html.index('<article class="bd-article">')
+    return html[start : html.index("</article>", start)]
+
+
+def export(site) -> dict:
+    return json.loads((site.out / "entries.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site({1: ISSUE_1, 2: ISSUE_2})
+
+
+def test_entries_get_anchors_permalinks_and_badges(site):
+    _, warnings = site.build()
+    assert warnings == ""
+    data = export(site)
+    assert data["version"] == 1
+    first = [e for e in data["entries"] if e["issue"] == 1]
+    assert [e["topic"] for e in first] == ["managing-teams", "research-software"]
+    page = article(site.html("issues/0001.html"))
+    for entry in first:
+        assert f'id="{entry["id"]}"' in page
+        assert f'href="#{entry["id"]}"' in page  # the visible permalink
+    assert 'href="../docs/topics/managing-teams.html"' in page
+    assert re.search(r'href="\.\./docs/authors/c\.html#author-chia-yen-chiu"', page)
+    assert re.search(r'href="\.\./docs/venues/h\.html#venue-harvard-business-review"', page)
+
+
+def test_same_url_in_two_issues_is_also_featured(site):
+    site.build()
+    later = article(site.html("issues/0002.html"))
+    earlier = article(site.html("issues/0001.html"))
+    assert re.search(r'also in <a[^>]*href="0001\.html#[^"]+"', later)
+    assert re.search(r'also in <a[^>]*href="0002\.html#[^"]+"', earlier)
+
+
+def test_topic_page_lists_entries_newest_first_grouped_by_issue(site):
+    site.build()
+    page = article(site.html("docs/topics/managing-teams.html"))
+    assert "3 entries in 2 issues" in page
+    groups = re.findall(r'href="\.\./\.\./issues/(\d+)\.html">#\d+', page)
+    assert groups == ["0002", "0001"]
+    assert page.index("Remote one-on-ones") < page.index("Informal Leadership")
+    index = article(site.html("docs/topics/index.html"))
+    assert re.search(r"Managing Teams</a> \(3\)", index)
+
+
+def test_author_and_venue_pages(site):
+    site.build()
+    page = article(site.html("docs/authors/n.html"))
+    assert 'id="author-jennifer-d-nahrgang"' in page
+    assert page.count("roundup-entry-title") == 2
+    index = article(site.html("docs/authors/index.html"))
+    assert re.search(
+        r'href="n\.html#author-jennifer-d-nahrgang">Jennifer D\. Nahrgang</a> \(2\)', index
+    )
+    venues = article(site.html("docs/venues/h.html"))
+    assert (
+        'id="venue-harvard-business-review"' in venues and venues.count("roundup-entry-title") == 3
+    )
+    assert "No authors under this letter" in article(site.html("docs/authors/x.html"))
+
+
+def test_roles_directive_and_glossary(site):
+    site.build()
+    entry_id = export(site)["entries"][0]["id"]
+    (site.root / "docs" / "roles.md").write_text(
+        ROLES_PAGE.replace("ENTRY_ID", entry_id), encoding="utf-8"
+    )
+    index = site.root / "docs" / "index.md"
+    index.write_text(index.read_text().replace("about\n", "about\nroles\n"), encoding="utf-8")
+    _, warnings = site.build()
+    assert warnings == ""
+    page = article(site.html("docs/roles.html"))
+    assert 'href="../issues/0001.html"' in page
+    assert 'href="topics/managing-teams.html"' in page
+    assert 'href="authors/n.html#author-jennifer-d-nahrgang"' in page
+    assert 'href="venues/h.html#venue-harvard-business-review"' in page
+    assert 'href="topics/glossary.html#term-one-on-one"' in page
+    assert f'href="../issues/0001.html#{entry_id}"' in page
+    lists = re.findall(r'<ul class="roundup-entries[^"]*">(.*?)</ul>', page, re.S)
+    assert len(lists) == 2
+    assert lists[0].count("<li>") == 2  # Nahrgang's two entries
+    assert lists[1].count("<li>") == 1 and "Low-code" in lists[1]
+    glossary = article(site.html("docs/topics/glossary.html"))
+    assert 'id="term-one-on-one"' in glossary
+    assert "Mentioned in" in glossary
+
+
+def test_unknown_heading_warns_with_location(make_site):
+    site = make_site(
+        {
+            3: issue_page(
+                3,
+                "2021-05-01",
+                "## Managing Teams\n\n[A](https://example.org/a) - B, C\n\n"
+                "## Llama Wrangling\n\n[B](https://example.org/b) - D, E\n",
+            )
+        }
+    )
+    _, warnings = site.build()
+    assert re.search(
+        r"issues/0003\.md:\d+: WARNING: .*Llama Wrangling.*\[roundup\.unknown_topic\]", warnings
+    )
+
+
+def test_incremental_edit_moves_entry_between_topic_pages(site):
+    site.build()
+    text = ISSUE_1.replace("## Research Software Development", "## Technical Leadership")
+    site.write_issue(1, text)
+    site.build()
+    assert "Low-code" in article(site.html("docs/topics/technical-leadership.html"))
+    assert "Low-code" not in article(site.html("docs/topics/research-software.html"))
+
+
+def test_incremental_delete_updates_author_pages_and_export(site):
+    site.build()
+    (site.root / "issues" / "0002.md").unlink()
+    site.build()
+    page = article(site.html("docs/authors/n.html"))
+    assert page.count("roundup-entry-title") == 1
+    assert {e["issue"] for e in export(site)["entries"]} == {1}
+    assert "also in" not in article(site.html("issues/0001.html"))
+
+
+def test_incremental_add_updates_pages(site):
+    site.build()
+    site.write_issue(
+        3,
+        issue_page(
+            3, "2021-06-01", "## Managing Teams\n\n[New](https://example.org/new) - Ann Zed, Acme\n"
+        ),
+    )
+    site.build()
+    assert "Ann Zed" in article(site.html("docs/authors/z.html"))
+    assert "4 entries in 3 issues" in article(site.html("docs/topics/managing-teams.html"))
+
+
+def test_parallel_build_matches_serial(site):
+    pages = ["docs/topics/managing-teams.html", "docs/authors/n.html", "issues/0002.html"]
+    site.build(parallel=2, fresh=True)
+    parallel = {p: article(site.html(p)) for p in pages} | {"json": export(site)}
+    site.build(fresh=True)
+    serial = {p: article(site.html(p)) for p in pages} | {"json": export(site)}
+    assert parallel == serial
+
+
+def test_unresolved_role_warns(site):
+    (site.root / "docs" / "about.md").write_text(
+        "# About\n\nSee {entry}`no-such-entry` and {author}`Nobody Atall`.\n", encoding="utf-8"
+    )
+    _, warnings = site.build()
+    assert "no entry with id 'no-such-entry'" in warnings
+    assert "no author 'Nobody Atall'" in warnings
