@@ -157,3 +157,27 @@ def test_safe_mode_blocks_hostile_page(make_site):
     assert 'alert("pwned")</script>' not in page and "<iframe" not in page
     assert not re.search(r"<[a-z]+ [^>]*onmouseover", page)  # shown as text, not a live attribute
     assert 'href="javascript' not in page
+
+
+def test_build_reports_what_validate_reports(make_site):
+    site = make_site({1: issue_page(1, "2020-01-10")})
+    site.write_issue(
+        2,
+        issue_page(
+            2,
+            "2020-01-17",
+            "## Managing Teams\n\n[Broken](https://example.org/a b) - Ann Author, Venue\n\n"
+            "[https://example.org/bare](https://example.org/bare) - Ann Author\n",
+        ),
+    )
+    (site.root / "issues" / "0003.md").write_text(issue_page(1, "2020-01-24"), encoding="utf-8")
+    _, warnings = site.build()
+    assert re.search(
+        r"0002\.md:\d+: WARNING: line leads with a malformed link.*\[roundup\.malformed_item\]",
+        warnings,
+    )
+    assert "[roundup.bare_url_title]" in warnings
+    assert re.search(r"0003\.md:\d+: WARNING: file name 0003\.md does not match number 1", warnings)
+    assert re.search(
+        r"issue number 1 is also used by issues/000[13].*\[roundup\.duplicate_number\]", warnings
+    )

@@ -94,10 +94,150 @@ def run_import(args: argparse.Namespace, config: ProjectConfig) -> int:
     return 0
 
 
+# -------------------------------------------------------------------------- validate
+
+
+def _registries(config: ProjectConfig):
+    from roundup_kb.names import NameRegistry
+    from roundup_kb.topics import TopicRegistry
+
+    return TopicRegistry.load(config.topics_file), NameRegistry.load(config.names_file)
+
+
+def add_validate(commands: argparse._SubParsersAction) -> None:
+    """``roundup-kb validate [PATHS]``: every check the build makes, without Sphinx."""
+    parser = commands.add_parser(
+        "validate",
+        help="check issue pages (fast; no Sphinx)",
+        description=(
+            "Check issue pages: front matter, file names, link items, topics, duplicate "
+            "links and safe mode. Prints file:line: messages with a hint; exits 1 when "
+            "there is any error or warning (the docs build treats warnings as errors)."
+        ),
+    )
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="pages or directories (default: issues)"
+    )
+    parser.add_argument(
+        "--allow-warnings", action="store_true", help="exit 0 when there are only warnings"
+    )
+    parser.set_defaults(run=run_validate)
+
+
+def run_validate(args: argparse.Namespace, config: ProjectConfig) -> int:
+    from roundup_kb.validate import validate_paths
+
+    topics, names = _registries(config)
+    issues, problems = validate_paths(args.paths or [config.issues_dir], topics, names)
+    for problem in problems:
+        print(
+            problem.format().replace(f"{problem.path}:", f"{display_path(problem.path)}:", 1)
+            if problem.path
+            else problem.format()
+        )
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    entries = sum(len(issue.entries) for issue in issues)
+    print(f"{len(issues)} pages, {entries} entries: {errors} errors, {warnings} warnings")
+    return 1 if errors or (warnings and not args.allow_warnings) else 0
+
+
+# ------------------------------------------------------------------------------- new
+
+
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def add_new(commands: argparse._SubParsersAction) -> None:
+    """``roundup-kb new``: scaffold the next issue page."""
+    parser = commands.add_parser(
+        "new",
+        help="write the next issue page, ready to fill in",
+        description="Write issues/NNNN.md with front matter and a heading per registered topic.",
+    )
+    parser.add_argument("--number", type=int, help="issue number (default: one after the newest)")
+    parser.add_argument("--date", type=_date, help="issue date, YYYY-MM-DD (default: today)")
+    parser.set_defaults(run=run_new)
+
+
+def run_new(args: argparse.Namespace, config: ProjectConfig) -> int:
+    from roundup_kb.scaffold import write_new_issue
+
+    topics, _ = _registries(config)
+    path = write_new_issue(config.issues_dir, topics, number=args.number, date=args.date)
+    print(f"wrote {display_path(path)}")
+    print(
+        "fill in the link items under their topics, delete the empty sections, then run "
+        "`roundup-kb validate`"
+    )
+    return 0
+
+
+# ---------------------------------------------------------------------------- export
+
+
+def add_export(commands: argparse._SubParsersAction) -> None:
+    """``roundup-kb export``: the entries as data, without building the site."""
+    parser = commands.add_parser(
+        "export",
+        help="write the entries as JSON (the same data as entries.json in the site)",
+        description="Parse the issue pages and write the entries export (version 1).",
+    )
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="pages or directories (default: issues)"
+    )
+    parser.add_argument("--out", type=Path, help="output file (default: standard output)")
+    parser.add_argument("--base-url", help="make permalinks absolute with this site URL")
+    parser.set_defaults(run=run_export)
+
+
+def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
+    import json
+
+    from roundup_kb.catalogue import Catalogue
+    from roundup_kb.export import entries_json
+    from roundup_kb.problems import Problem
+    from roundup_kb.validate import validate_paths
+
+    topics, names = _registries(config)
+    issues, problems = validate_paths(args.paths or [config.issues_dir], topics, names)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise RoundupError(errors)
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    catalogue = Catalogue.build(issues, topics, names)
+    text = json.dumps(entries_json(catalogue, args.base_url), ensure_ascii=False, indent=1) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        tmp = args.out.with_name(args.out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(args.out)
+    except OSError as exc:
+        raise RoundupError(
+            Problem("output", f"cannot write the export: {exc}", str(args.out))
+        ) from None
+    print(f"wrote {display_path(args.out)} ({len(catalogue.entries)} entries)", file=sys.stderr)
+    return 0
+
+
 # ------------------------------------------------------------------------------ main
 
 #: one entry per subcommand: the function that adds its parser
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_import,)
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    add_import,
+    add_validate,
+    add_new,
+    add_export,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

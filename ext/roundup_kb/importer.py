@@ -395,6 +395,7 @@ def mend_body(
     lines = _mend_liquid(body, first_line, site_url, mends)
     text = _Body(lines)
     _mend_site_links(text, site_url, mends)
+    _mend_spaced_urls(text, mends)
     _mend_scripts(text, mends)
     _mend_html_anchors(text, label_prefix, mends)
     _mend_heading_levels(text, mends)
@@ -546,6 +547,26 @@ def _mend_site_links(body: _Body, site_url: str, mends: list[Mend]) -> None:
                 for found in pattern.finditer(line.text):
                     mends.append(Mend(line.number, f"made link {found[2]} absolute"))
                 line.text = pattern.sub(lambda m: m[1] + site_url + m[2], line.text)
+
+
+#: ``](https://host/path with spaces)``: CommonMark ends a link destination at a space
+_SPACED_DEST = re.compile(r"\]\((?P<url>https?://[^()\s]*(?: +[^()\s\"']+[^()\s]*)+)\)")
+
+
+def _mend_spaced_urls(body: _Body, mends: list[Mend]) -> None:
+    """Encode spaces in link URLs, which otherwise leave the whole link as literal text."""
+    tokens, _ = body.parse()
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        for index in range(*token.map):
+            line = body.lines[index]
+            for found in _SPACED_DEST.finditer(line.text):
+                mends.append(Mend(line.number, f"encoded the spaces in link URL {found['url']!r}"))
+            line.text = _SPACED_DEST.sub(
+                lambda m: "](" + re.sub(" +", lambda s: "%20" * len(s[0]), m["url"]) + ")",
+                line.text,
+            )
 
 
 def _child_is_site_link(token: Token) -> bool:

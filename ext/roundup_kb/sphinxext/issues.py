@@ -21,11 +21,11 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb.model import Issue, IssueMeta
-from roundup_kb.parser import parse_issue
-from roundup_kb.problems import Problem, RoundupError
+from roundup_kb.problems import Problem
 from roundup_kb.sphinxext.domain import dependency_keys, get_domain, issue_docnames
 from roundup_kb.sphinxext.entries import decorate_entries
 from roundup_kb.sphinxext.registries import registries, registry_paths
+from roundup_kb.validate import check_numbers, check_page
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +48,13 @@ def _skip(self: Any, node: nodes.Node) -> None:
 
 
 def parse_page(env, docname: str, path: Path) -> tuple[Issue | None, list[Problem]]:
-    """Run the core parser on an issue page; ``(None, problems)`` when its front matter is bad."""
+    """Parse and check an issue page with the same checks as ``roundup-kb validate``.
+
+    Safe-mode findings are left out here: :mod:`roundup_kb.sphinxext.safe` reports
+    them (and neutralizes them) before MyST parses the page.
+    """
     topics, names = registries(env)
-    try:
-        result = parse_issue(path.read_text(encoding="utf-8"), str(path), topics, names)
-    except RoundupError as exc:
-        return None, exc.problems
-    return result.issue, result.problems
+    return check_page(path.read_text(encoding="utf-8"), str(path), topics, names, safe_mode=False)
 
 
 def report(docname: str, problems: list[Problem]) -> None:
@@ -259,7 +259,20 @@ def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> 
         replace_placeholder(node, _render_listing(app, docname, node))
 
 
+def check_duplicate_numbers(app: Sphinx, env) -> None:
+    """Two pages with one issue number: the check across pages that ``validate`` makes too."""
+    dom = get_domain(env)
+    for problem in check_numbers((doc, meta) for doc, meta in dom.issues.items()):
+        logger.warning(
+            f"{problem.message} ({problem.hint})",
+            type="roundup",
+            subtype=problem.code,
+            location=(problem.path, 2),
+        )
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("env-check-consistency", check_duplicate_numbers)
     for node in (issue_nav, issue_listing):
         app.add_node(
             node,

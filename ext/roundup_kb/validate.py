@@ -1,0 +1,224 @@
+"""Checks of issue pages, shared by ``roundup-kb validate`` and the Sphinx build.
+
+:func:`check_page` runs every per-page check (front matter, file name, link-item
+form, unknown topics, unclassified items, duplicate links, safe mode);
+:func:`check_numbers` the one check across pages (an issue number used twice).
+The build reports the same problems as ``roundup.*`` warnings, so a page that
+``validate`` rejects cannot pass a ``-W`` build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from roundup_kb import safety
+from roundup_kb.frontmatter import split_front_matter
+from roundup_kb.model import Issue, IssueMeta
+from roundup_kb.names import NameRegistry
+from roundup_kb.pages import PAGE_NAME, issue_paths, meta_from_front_matter
+from roundup_kb.parser import markdown, parse_body
+from roundup_kb.problems import Problem, RoundupError
+from roundup_kb.topics import TopicRegistry
+from roundup_kb.urls import normalize_url
+
+_MD = markdown()
+_WRAPPERS = {"strong_open", "em_open", "s_open"}
+_BREAKS = {"softbreak", "hardbreak"}
+_BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+
+
+def _line_starts(inline: Token) -> Iterable[tuple[int, list[Token]]]:
+    """(offset in lines, children) for each line of a paragraph (split by breaks and ``<br>``)."""
+    offset, current = 0, []
+    for child in inline.children or []:
+        if child.type in _BREAKS or (child.type == "html_inline" and _BR.match(child.content)):
+            yield offset, current
+            current = []
+            if child.type in _BREAKS:
+                offset += 1
+            continue
+        current.append(child)
+    yield offset, current
+
+
+def _link_form_problems(body: str, body_line: int, path: str) -> list[Problem]:
+    """Lines that try to lead with a link but fail: unclosed brackets, empty URLs, bare URLs."""
+    problems = []
+    for token in _MD.parse(body):
+        if token.type != "inline" or token.map is None:
+            continue
+        first_line = body_line + token.map[0]
+        for offset, children in _line_starts(token):
+            lead = [c for c in children if c.type not in _WRAPPERS]
+            if not lead:
+                continue
+            line = first_line + offset
+            head = lead[0]
+            if head.type == "link_open":
+                href = str(head.attrGet("href") or "")
+                text = lead[1].content if len(lead) > 1 and lead[1].type == "text" else ""
+                if not href.strip():
+                    problems.append(
+                        Problem(
+                            "malformed_item",
+                            "link item has an empty URL",
+                            path,
+                            line,
+                            hint="write the article's address between the parentheses: [Title](https://...)",
+                        )
+                    )
+                elif re.match(r"^(https?://|www\.)", text.strip()):
+                    problems.append(
+                        Problem(
+                            "bare_url_title",
+                            f"link item's title is a bare URL: {text.strip()}",
+                            path,
+                            line,
+                            hint="use the article's title as the link text: [Title](url)",
+                            severity="warning",
+                        )
+                    )
+                continue
+            if head.type != "text" or not head.content.lstrip().startswith("["):
+                continue
+            rest = "".join(c.content for c in lead if c.type in ("text", "code_inline")).strip()
+            if re.match(r"^\[[^\]]*\]\s+\(", rest):
+                hint = "remove the space between ']' and '(': [Title](url)"
+            elif re.match(r"^\[[^\]]*\]\([^)]*\s[^)]*\)", rest):
+                hint = "the URL contains spaces: write them as %20"
+            elif re.match(r"^\[[^\]]*\]\([^)]*$", rest):
+                hint = "close the parenthesis after the URL: [Title](url)"
+            elif re.match(r"^\[[^\]]*\(https?://", rest):
+                hint = "close the bracket after the title: [Title](url)"
+            else:
+                continue  # brackets in prose ("[…]", "[sic]"), not a link attempt
+            problems.append(
+                Problem(
+                    "malformed_item",
+                    f"line leads with a malformed link: {rest[:60]}",
+                    path,
+                    line,
+                    hint=hint,
+                )
+            )
+    return problems
+
+
+def _duplicate_urls(issue: Issue, path: str) -> list[Problem]:
+    first: dict[str, int] = {}
+    problems = []
+    for entry in issue.entries:
+        key = normalize_url(entry.url)
+        if key in first:
+            problems.append(
+                Problem(
+                    "duplicate_url",
+                    f"{entry.url} is already an item on line {first[key]}",
+                    path,
+                    entry.line,
+                    hint="keep one item per link in an issue; merge the commentary",
+                    severity="warning",
+                )
+            )
+        else:
+            first[key] = entry.line
+    return problems
+
+
+def check_page(
+    text: str,
+    path: str,
+    topics: TopicRegistry,
+    names: NameRegistry,
+    *,
+    safe_mode: bool = True,
+) -> tuple[Issue | None, list[Problem]]:
+    """Parse and check one issue page; ``(None, problems)`` when its front matter is unusable."""
+    try:
+        front = split_front_matter(text, path)
+        meta = meta_from_front_matter(front, path)
+    except RoundupError as exc:
+        return None, exc.problems
+    problems: list[Problem] = []
+    name = Path(path).name
+    if PAGE_NAME.match(name) and int(name[:-3]) != meta.number:
+        problems.append(
+            Problem(
+                "file_name",
+                f"file name {name} does not match number {meta.number}",
+                path,
+                front.key_lines.get("number", 2),
+                hint=f"rename the file to {meta.slug}.md or fix 'number'",
+            )
+        )
+    elif not PAGE_NAME.match(name):
+        problems.append(
+            Problem(
+                "file_name",
+                f"issue page {name} is not named NNNN.md",
+                path,
+                1,
+                hint=f"rename the file to {meta.slug}.md",
+            )
+        )
+    result = parse_body(meta, front.body, front.body_line, path, topics, names)
+    problems += result.problems
+    problems += _link_form_problems(front.body, front.body_line, path)
+    problems += _duplicate_urls(result.issue, path)
+    if safe_mode:
+        problems += safety.problems(safety.check(front.body, front.body_line, front.data), path)
+    return result.issue, sorted(problems, key=lambda p: (p.line or 0, p.code))
+
+
+def check_numbers(pages: Iterable[tuple[str, IssueMeta]]) -> list[Problem]:
+    """An issue number used by more than one page."""
+    seen: dict[int, str] = {}
+    problems = []
+    for path, meta in sorted(pages):
+        if meta.number in seen:
+            problems.append(
+                Problem(
+                    "duplicate_number",
+                    f"issue number {meta.number} is also used by {seen[meta.number]}",
+                    path,
+                    2,
+                    hint="give each issue page its own 'number'",
+                )
+            )
+        else:
+            seen[meta.number] = path
+    return problems
+
+
+def validate_paths(
+    paths: Iterable[Path], topics: TopicRegistry, names: NameRegistry, *, safe_mode: bool = True
+) -> tuple[list[Issue], list[Problem]]:
+    """Check the issue pages at ``paths`` (files or directories of ``NNNN.md``)."""
+    files: list[Path] = []
+    for path in paths:
+        files += issue_paths(path) if path.is_dir() else [path]
+    issues, problems = [], []
+    for file in files:
+        where = str(file)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(
+                Problem(
+                    "unreadable",
+                    f"cannot read the page: {exc}",
+                    where,
+                    hint="issue pages are UTF-8 text files",
+                )
+            )
+            continue
+        issue, found = check_page(text, where, topics, names, safe_mode=safe_mode)
+        problems += found
+        if issue is not None:
+            issues.append(issue)
+    problems += check_numbers((issue.path, issue.meta) for issue in issues)
+    return issues, problems
