@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
 
 from roundup_kb.attribution import Attribution, parse_attribution
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention, Topic
@@ -45,8 +47,18 @@ _WRAPPERS = frozenset({"strong_open", "em_open", "s_open"})
 
 
 def markdown() -> MarkdownIt:
-    """The Markdown parser the knowledge base uses: CommonMark plus tables and strikethrough."""
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    """The Markdown parser the knowledge base uses.
+
+    CommonMark plus tables and strikethrough, and MyST's ``:::`` directive fences
+    and ``{role}`` syntax, so that the link-item parser, ``validate`` and safe
+    mode can all work on one token stream per page.
+    """
+    return (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .use(colon_fence_plugin)
+        .use(myst_role_plugin)
+    )
 
 
 _MD = markdown()
@@ -86,10 +98,14 @@ def parse_body(
     names: NameRegistry,
     *,
     id_prefix: str = ID_PREFIX,
+    tokens: list[Token] | None = None,
 ) -> ParseResult:
-    """Parse the Markdown body of an issue; ``body_line`` is the file line of its first line."""
+    """Parse the Markdown body of an issue; ``body_line`` is the file line of its first line.
+
+    ``tokens``: the body already parsed with :func:`markdown`, to parse it only once.
+    """
     walker = _Walker(meta, body, body_line, path, topics, names)
-    walker.walk(_MD.parse(body))
+    walker.walk(tokens if tokens is not None else _MD.parse(body))
     return walker.result(id_prefix)
 
 

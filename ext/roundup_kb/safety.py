@@ -23,12 +23,12 @@ from html.parser import HTMLParser
 from posixpath import normpath
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
 
+from roundup_kb.parser import markdown
 from roundup_kb.problems import Problem
+
+_MD = markdown()
 
 #: directives an issue page may use; everything else is refused
 SAFE_DIRECTIVES = frozenset(
@@ -148,15 +148,6 @@ class Finding:
     blank: tuple[int, int] | None = None
     #: (0-based line range, exact text, replacement) to apply within those lines
     replace: tuple[tuple[int, int], str, str] | None = None
-
-
-def _parser() -> MarkdownIt:
-    return (
-        MarkdownIt("commonmark")
-        .enable(["table", "strikethrough"])
-        .use(colon_fence_plugin)
-        .use(myst_role_plugin)
-    )
 
 
 class _TagCheck(HTMLParser):
@@ -341,9 +332,9 @@ def _inline_findings(token: Token, offset: int) -> list[Finding]:
     return findings
 
 
-def _check_text(text: str, offset: int) -> list[Finding]:
+def _check_text(text: str, offset: int, tokens: list[Token] | None = None) -> list[Finding]:
     findings: list[Finding] = []
-    for token in _parser().parse(text):
+    for token in tokens if tokens is not None else _MD.parse(text):
         if token.map is None:
             continue
         if token.type in ("fence", "colon_fence"):
@@ -358,8 +349,16 @@ def _check_text(text: str, offset: int) -> list[Finding]:
     return findings
 
 
-def check(body: str, body_line: int, front_matter: dict | None = None) -> list[Finding]:
-    """Every unsafe construct in a page body (``body_line``: 1-based line where it starts)."""
+def check(
+    body: str,
+    body_line: int,
+    front_matter: dict | None = None,
+    tokens: list[Token] | None = None,
+) -> list[Finding]:
+    """Every unsafe construct in a page body (``body_line``: 1-based line where it starts).
+
+    ``tokens``: the body already parsed with :func:`roundup_kb.parser.markdown`.
+    """
     findings = []
     for key in front_matter or {}:
         if key not in SAFE_FRONT_MATTER:
@@ -371,7 +370,7 @@ def check(body: str, body_line: int, front_matter: dict | None = None) -> list[F
                     key=key,
                 )
             )
-    findings += _check_text(body, body_line - 1)
+    findings += _check_text(body, body_line - 1, tokens)
     return sorted(findings, key=lambda f: f.line)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -45,10 +46,10 @@ def _line_starts(inline: Token) -> Iterable[tuple[int, list[Token]]]:
     yield offset, current
 
 
-def _link_form_problems(body: str, body_line: int, path: str) -> list[Problem]:
+def _link_form_problems(tokens: list[Token], body_line: int, path: str) -> list[Problem]:
     """Lines that try to lead with a link but fail: unclosed brackets, empty URLs, bare URLs."""
     problems = []
-    for token in _MD.parse(body):
+    for token in tokens:
         if token.type != "inline" or token.map is None:
             continue
         first_line = body_line + token.map[0]
@@ -129,6 +130,19 @@ def _duplicate_urls(issue: Issue, path: str) -> list[Problem]:
     return problems
 
 
+@dataclass(frozen=True, slots=True)
+class PageCheck:
+    """What checking one issue page found."""
+
+    #: the parsed issue; ``None`` when the front matter is unusable
+    issue: Issue | None
+    problems: list[Problem]
+    #: safe-mode findings (also among ``problems``), to neutralize the page with
+    findings: list[safety.Finding] = field(default_factory=list)
+    #: 0-based index of the closing front-matter fence (0 when there is none)
+    front_matter_end: int = 0
+
+
 def check_page(
     text: str,
     path: str,
@@ -136,13 +150,20 @@ def check_page(
     names: NameRegistry,
     *,
     safe_mode: bool = True,
-) -> tuple[Issue | None, list[Problem]]:
-    """Parse and check one issue page; ``(None, problems)`` when its front matter is unusable."""
+) -> PageCheck:
+    """Parse and check one issue page: its Markdown is parsed once for every check."""
     try:
         front = split_front_matter(text, path)
+    except RoundupError as exc:
+        findings = safety.check(text, 1) if safe_mode else []
+        return PageCheck(None, exc.problems + safety.problems(findings, path), findings)
+    try:
         meta = meta_from_front_matter(front, path)
     except RoundupError as exc:
-        return None, exc.problems
+        findings = safety.check(front.body, front.body_line, front.data) if safe_mode else []
+        return PageCheck(
+            None, exc.problems + safety.problems(findings, path), findings, front.body_line - 2
+        )
     problems: list[Problem] = []
     name = Path(path).name
     if PAGE_NAME.match(name) and int(name[:-3]) != meta.number:
@@ -165,13 +186,19 @@ def check_page(
                 hint=f"rename the file to {meta.slug}.md",
             )
         )
-    result = parse_body(meta, front.body, front.body_line, path, topics, names)
+    tokens = _MD.parse(front.body)
+    result = parse_body(meta, front.body, front.body_line, path, topics, names, tokens=tokens)
     problems += result.problems
-    problems += _link_form_problems(front.body, front.body_line, path)
+    problems += _link_form_problems(tokens, front.body_line, path)
     problems += _duplicate_urls(result.issue, path)
-    if safe_mode:
-        problems += safety.problems(safety.check(front.body, front.body_line, front.data), path)
-    return result.issue, sorted(problems, key=lambda p: (p.line or 0, p.code))
+    findings = safety.check(front.body, front.body_line, front.data, tokens) if safe_mode else []
+    problems += safety.problems(findings, path)
+    return PageCheck(
+        result.issue,
+        sorted(problems, key=lambda p: (p.line or 0, p.code)),
+        findings,
+        front.body_line - 2,
+    )
 
 
 def check_numbers(pages: Iterable[tuple[str, IssueMeta]]) -> list[Problem]:
@@ -216,9 +243,9 @@ def validate_paths(
                 )
             )
             continue
-        issue, found = check_page(text, where, topics, names, safe_mode=safe_mode)
-        problems += found
-        if issue is not None:
-            issues.append(issue)
+        checked = check_page(text, where, topics, names, safe_mode=safe_mode)
+        problems += checked.problems
+        if checked.issue is not None:
+            issues.append(checked.issue)
     problems += check_numbers((issue.path, issue.meta) for issue in issues)
     return issues, problems

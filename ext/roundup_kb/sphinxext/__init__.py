@@ -12,7 +12,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from roundup_kb import __version__
-from roundup_kb.sphinxext import domain, export, issues, pages, registries, safe, site
+from roundup_kb.sphinxext import domain, export, issues, pages, registries, site
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,7 +28,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     issues.setup(app)
     pages.setup(app)
     export.setup(app)
-    safe.setup(app)
     site.setup(app)
 
     app.connect("builder-inited", _add_static)

@@ -296,11 +296,13 @@ def _outdated(
     from roundup_kb.sphinxext.issues import parse_page  # avoid an import cycle
 
     dom = get_domain(env)
+    if not dom.issues:
+        return []  # a fresh environment: every page is read anyway
     keys: set[str] = set()
     for doc in touched:
         keys |= dependency_keys(dom.entries.get(doc, ()), dom.mentions.get(doc, ()))
         if doc not in removed:
-            issue, _ = parse_page(env, doc, Path(env.doc2path(doc)))
+            issue = parse_page(env, doc, Path(env.doc2path(doc)))
             if issue is not None:
                 keys |= dependency_keys(issue.entries, issue.mentions)
     outdated = dom.pages_showing(keys)

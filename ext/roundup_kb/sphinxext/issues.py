@@ -20,8 +20,10 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from roundup_kb import safety
 from roundup_kb.model import Issue, IssueMeta
-from roundup_kb.problems import Problem
+from roundup_kb.parser import parse_issue
+from roundup_kb.problems import Problem, RoundupError
 from roundup_kb.sphinxext.domain import dependency_keys, get_domain, issue_docnames
 from roundup_kb.sphinxext.entries import decorate_entries
 from roundup_kb.sphinxext.registries import registries, registry_paths
@@ -47,14 +49,33 @@ def _skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
-def parse_page(env, docname: str, path: Path) -> tuple[Issue | None, list[Problem]]:
-    """Parse and check an issue page with the same checks as ``roundup-kb validate``.
-
-    Safe-mode findings are left out here: :mod:`roundup_kb.sphinxext.safe` reports
-    them (and neutralizes them) before MyST parses the page.
-    """
+def parse_page(env, docname: str, path: Path) -> Issue | None:
+    """The issue a page holds now, or ``None`` when its front matter is unusable."""
     topics, names = registries(env)
-    return check_page(path.read_text(encoding="utf-8"), str(path), topics, names, safe_mode=False)
+    try:
+        return parse_issue(path.read_text(encoding="utf-8"), str(path), topics, names).issue
+    except RoundupError:
+        return None
+
+
+def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Check an issue page before MyST parses it, with the checks of ``roundup-kb validate``.
+
+    This runs on ``source-read`` rather than on the doctree because safe mode
+    must neutralize a page before it is parsed: by the time a doctree exists an
+    ``include`` would already have read its file.  The parsed issue is kept for
+    :class:`IssuePageTransform`, so the page's Markdown is parsed once here.
+    """
+    env = app.env
+    if not issue_docnames(env, [docname]):
+        return
+    topics, names = registries(env)
+    path = str(env.doc2path(docname))
+    checked = check_page(source[0], path, topics, names, safe_mode=app.config.roundup_safe_mode)
+    report(docname, checked.problems)
+    if checked.findings:
+        source[0] = safety.sanitize(source[0], checked.findings, checked.front_matter_end)
+    env.temp_data["roundup_issue"] = checked.issue
 
 
 def report(docname: str, problems: list[Problem]) -> None:
@@ -82,8 +103,7 @@ class IssuePageTransform(SphinxTransform):
             return
         for path in registry_paths(env):
             env.note_dependency(str(path))
-        issue, problems = parse_page(env, docname, Path(env.doc2path(docname)))
-        report(docname, problems)
+        issue = env.temp_data.pop("roundup_issue", None)
         if issue is None:
             return
         dom = get_domain(env)
@@ -272,6 +292,8 @@ def check_duplicate_numbers(app: Sphinx, env) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    app.add_config_value("roundup_safe_mode", True, "env", types=[bool])
+    app.connect("source-read", check_source)
     app.connect("env-check-consistency", check_duplicate_numbers)
     for node in (issue_nav, issue_listing):
         app.add_node(

@@ -62,10 +62,19 @@ def stub_pages(app: Sphinx) -> dict[str, str]:
             f"```{{toctree}}\n:hidden:\n\n{letters}\n```\n"
         )
         for letter in permalinks.LETTERS:
+            # Letter pages repeat entries the issue pages already hold: leaving
+            # them out of the search index keeps results to the issue pages and
+            # halves indexing time.  The name indexes stay searchable.
             pages[f"{directory}/{letter}.md"] = (
-                f"# {title}: {LETTER_TITLE[letter]}\n\n```{{name-letter}} {kind} {letter}\n```\n"
+                f"---\nnosearch: true\n---\n\n# {title}: {LETTER_TITLE[letter]}\n\n"
+                f"```{{name-letter}} {kind} {letter}\n```\n"
             )
-    return {path: STUB_NOTE + text for path, text in pages.items()}
+    return {
+        path: text.replace("\n\n# ", f"\n\n{STUB_NOTE}\n# ", 1)
+        if text.startswith("---")
+        else STUB_NOTE + text
+        for path, text in pages.items()
+    }
 
 
 def write_stubs(app: Sphinx) -> None:
