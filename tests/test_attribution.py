@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from item_helpers import names
 from roundup_kb.attribution import is_detail, parse_attribution, split_elements
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from item_helpers import CORPUS, ITEMS, corpus_results, names, parse_fixture, topics
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.export import ENTRY_KEYS, entries_json, permalink

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES
 from roundup_kb.cli import main
 from roundup_kb.problems import display_path

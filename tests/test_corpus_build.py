@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import corpus_dir
 from roundup_kb.cli import main as cli
 

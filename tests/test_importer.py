@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, corpus_dir
 from roundup_kb.config import load_project_config
 from roundup_kb.frontmatter import split_front_matter

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+
 from item_helpers import names
 from roundup_kb.names import (
     NameRegistry,

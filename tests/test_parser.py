@@ -7,6 +7,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from item_helpers import CORPUS, ITEMS, corpus_results, parse_fixture, parse_text
 from roundup_kb.parser import assign_ids, markdown, parse_issue
 from roundup_kb.problems import RoundupError

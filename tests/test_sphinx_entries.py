@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+
 from conftest import issue_page
 
 pytestmark = pytest.mark.sphinx

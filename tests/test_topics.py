@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from item_helpers import REGISTRY, topics
 from roundup_kb.model import KINDS
 from roundup_kb.problems import RoundupError

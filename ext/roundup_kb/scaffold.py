@@ -36,12 +36,11 @@ def scaffold(number: int, date: dt.date, topics: TopicRegistry) -> str:
             "number": number,
             "title": issue_title(number, date),
             "subtitle": "One line on what this issue covers",
-            "date": date.isoformat(),
+            "date": date,
         }
     )
     parts = [
         front,
-        "",
         "Introduction: what this week's roundup is about.",
         "",
     ]
