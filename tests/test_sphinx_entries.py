@@ -43,7 +43,7 @@ ISSUE_2 = issue_page(
 
     [Research: Informal Leadership Comes at a Cost](https://hbr.org/2021/09/informal-leadership?utm_source=newsletter) - Chia-Yen Chiu, HBR
 
-    Worth a second look.
+    Worth a second look, and see [the low-code post](https://labs.quansight.org/blog/low-code) too.
     """,
 )
 
@@ -100,6 +100,8 @@ def test_same_url_in_two_issues_is_also_featured(site):
     earlier = article(site.html("issues/0001.html"))
     assert re.search(r'also in <a[^>]*href="0001\.html#[^"]+"', later)
     assert re.search(r'also in <a[^>]*href="0002\.html#[^"]+"', earlier)
+    # a link mentioned in passing in issue 2 shows as a backlink on issue 1's entry
+    assert re.search(r'mentioned in <a[^>]*href="0002\.html"', earlier)
 
 
 def test_topic_page_lists_entries_newest_first_grouped_by_issue(site):

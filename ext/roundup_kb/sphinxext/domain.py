@@ -90,8 +90,8 @@ class RoundupDomain(Domain):
         "aggregates": {},
     }
     data_version = ENV_VERSION
+    #: derived from ``data``; dropped whenever the data changes (see _changed)
     _catalogue: Catalogue | None = None
-    _catalogue_key: int | None = None
 
     @property
     def issues(self) -> dict[str, IssueMeta]:
@@ -109,11 +109,16 @@ class RoundupDomain(Domain):
     def aggregates(self) -> dict[str, set[str]]:
         return self.data["aggregates"]
 
+    def _changed(self) -> None:
+        self._catalogue = None
+
     def clear_doc(self, docname: str) -> None:
+        self._changed()
         for key in ("issues", "entries", "mentions", "aggregates"):
             self.data[key].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self._changed()
         for key in ("issues", "entries", "mentions", "aggregates"):
             mine, theirs = self.data[key], otherdata[key]
             for docname in docnames:
@@ -121,6 +126,7 @@ class RoundupDomain(Domain):
                     mine[docname] = theirs[docname]
 
     def note_issue(self, docname: str, issue: Issue) -> None:
+        self._changed()
         self.issues[docname] = issue.meta
         self.entries[docname] = issue.entries
         self.mentions[docname] = issue.mentions
@@ -151,14 +157,8 @@ class RoundupDomain(Domain):
         return before, after
 
     def catalogue(self) -> Catalogue:
-        """The cross-document catalogue, rebuilt only when the collected data changed."""
-        key = hash(
-            tuple(
-                (doc, id(self.entries.get(doc)), id(self.mentions.get(doc)), id(meta))
-                for doc, meta in sorted(self.issues.items())
-            )
-        )
-        if self._catalogue is None or key != self._catalogue_key:
+        """The cross-document catalogue, built once after the last change to the data."""
+        if self._catalogue is None:
             from roundup_kb.sphinxext.registries import registries
 
             topics, names = registries(self.env)
@@ -172,21 +172,23 @@ class RoundupDomain(Domain):
                 for doc, meta in sorted(self.issues.items())
             ]
             self._catalogue = Catalogue.build(issues, topics, names)
-            self._catalogue_key = key
         return self._catalogue
 
     def docname_of_issue(self, number: int) -> str | None:
-        for doc, meta in self.issues.items():
-            if meta.number == number:
-                return doc
-        return None
+        return self._lookups()[0].get(number)
 
     def entry_location(self, entry_id: str) -> tuple[str, Entry] | None:
-        for doc, entries in self.entries.items():
-            for entry in entries:
-                if entry.id == entry_id:
-                    return doc, entry
-        return None
+        return self._lookups()[1].get(entry_id)
+
+    def _lookups(self) -> tuple[dict[int, str], dict[str, tuple[str, Entry]]]:
+        """(issue number -> docname, entry id -> (docname, entry)), cached with the catalogue."""
+        catalogue = self.catalogue()
+        found = getattr(catalogue, "_roundup_lookups", None)
+        if found is None:
+            by_number = {meta.number: doc for doc, meta in sorted(self.issues.items())}
+            by_id = {e.id: (doc, e) for doc, entries in self.entries.items() for e in entries}
+            found = catalogue._roundup_lookups = (by_number, by_id)
+        return found
 
     # -- cross-references ------------------------------------------------------------
 

@@ -383,17 +383,29 @@ class Renderer:
         return [head, self.entry_list(found)]
 
     def also_featured(self, node: also_featured) -> list[nodes.Node]:
-        here = node["entry"]
-        others = [(number, where) for number, where in self.catalogue.featured_elsewhere(here)]
-        if not others:
+        """Backlinks: the same link as an item, or mentioned in passing, in other issues."""
+        here = self.catalogue.entries.get(node["entry"])
+        featured = self.catalogue.featured_elsewhere(node["entry"])
+        mentioned = sorted(
+            {m.issue for m in self.catalogue.mentions_of(node["url"])}
+            - {number for number, _ in featured}
+            - ({here.issue} if here else set())
+        )
+        if not featured and not mentioned:
             return []
         box = nodes.inline(classes=["roundup-also"])
-        box += nodes.Text(" also in ")
-        for index, (number, anchor) in enumerate(others):
-            if index:
-                box += nodes.Text(", ")
-            doc = permalinks.issue_docname(number, self.app.config.roundup_issues_dir)
-            box += self.link(f"#{number}", doc, anchor or "")
+        for label, links in (
+            ("also in", featured),
+            ("mentioned in", [(number, "") for number in mentioned]),
+        ):
+            if not links:
+                continue
+            box += nodes.Text(f" {label} ")
+            for index, (number, anchor) in enumerate(links):
+                if index:
+                    box += nodes.Text(", ")
+                doc = permalinks.issue_docname(number, self.app.config.roundup_issues_dir)
+                box += self.link(f"#{number}", doc, anchor)
         return [box]
 
 
