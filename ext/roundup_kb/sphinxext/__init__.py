@@ -12,7 +12,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from roundup_kb import __version__
-from roundup_kb.sphinxext import domain, export, issues, pages, registries, site
+from roundup_kb.sphinxext import domain, export, issues, pages, prescan, registries, site
 
 STATIC = Path(__file__).parent / "static"
 
@@ -25,6 +25,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     registries.setup(app)
     domain.setup(app)
+    prescan.setup(app)
     issues.setup(app)
     pages.setup(app)
     export.setup(app)

@@ -296,6 +296,7 @@ def _outdated(
     if not touched:
         return []
     from roundup_kb.sphinxext.issues import parse_page  # avoid an import cycle
+    from roundup_kb.sphinxext.prescan import get_scan
 
     dom = get_domain(env)
     if not dom.issues:
@@ -304,7 +305,9 @@ def _outdated(
     for doc in touched:
         keys |= dependency_keys(dom.entries.get(doc, ()), dom.mentions.get(doc, ()))
         if doc not in removed:
-            issue = parse_page(env, doc, Path(env.doc2path(doc)))
+            scanned = get_scan(app)
+            found = scanned.pages.get(doc) if scanned is not None else None
+            issue = found[1].issue if found else parse_page(env, doc, Path(env.doc2path(doc)))
             if issue is not None:
                 keys |= dependency_keys(issue.entries, issue.mentions)
     outdated = dom.pages_showing(keys)

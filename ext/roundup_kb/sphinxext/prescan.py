@@ -1,0 +1,112 @@
+"""Every issue page checked once, before Sphinx reads anything.
+
+Some output must exist before the read phase: the BibTeX database that
+sphinxcontrib-bibtex loads at ``builder-inited`` holds every entry.  So at
+``builder-inited`` each issue page is checked with the core
+(:func:`roundup_kb.validate.check_page`); results are cached in the doctree
+directory by file size and modification time, so an incremental build re-checks
+only the pages that changed.  The read phase then takes a page's result from
+here instead of parsing it again, so the scan costs nothing extra.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+from roundup_kb.catalogue import Catalogue
+from roundup_kb.pages import issue_paths
+from roundup_kb.sphinxext.registries import registries, registry_paths
+from roundup_kb.validate import PageCheck, check_page
+
+CACHE_NAME = "roundup-prescan.pickle"
+#: bump when PageCheck or the parser's output changes shape
+CACHE_VERSION = 1
+
+
+@dataclass
+class Scan:
+    """The checked issue pages of one build, by docname."""
+
+    pages: dict[str, tuple[str, PageCheck]]  # docname -> (sha1 of the text, result)
+    _catalogue: Catalogue | None = None
+
+    def result_for(self, docname: str, text: str) -> PageCheck | None:
+        """The cached result for ``docname`` if it was computed from exactly ``text``."""
+        found = self.pages.get(docname)
+        if found is None or found[0] != _digest(text):
+            return None
+        return found[1]
+
+    def catalogue(self, app: Sphinx) -> Catalogue:
+        if self._catalogue is None:
+            topics, names = registries(app.env)
+            issues = [
+                c.issue for _, c in sorted(self.pages.values(), key=lambda v: v[0]) if c.issue
+            ]
+            self._catalogue = Catalogue.build(issues, topics, names)
+        return self._catalogue
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def scan(app: Sphinx) -> Scan:
+    """Check every issue page, reusing cached results for unchanged files."""
+    srcdir = Path(app.srcdir)
+    issues_dir = srcdir / app.config.roundup_issues_dir
+    cache_path = Path(app.doctreedir) / CACHE_NAME
+    settings = (
+        CACHE_VERSION,
+        app.config.roundup_safe_mode,
+        tuple(_stamp(p) if p.exists() else None for p in registry_paths(app.env)),
+    )
+    cached: dict[str, tuple[tuple[int, int], str, PageCheck]] = {}
+    try:
+        with cache_path.open("rb") as handle:
+            stored_settings, cached = pickle.load(handle)
+        if stored_settings != settings:
+            cached = {}
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        cached = {}
+    topics, names = registries(app.env)
+    fresh: dict[str, tuple[tuple[int, int], str, PageCheck]] = {}
+    for path in issue_paths(issues_dir) if issues_dir.is_dir() else []:
+        docname = path.relative_to(srcdir).with_suffix("").as_posix()
+        stamp = _stamp(path)
+        if docname in cached and cached[docname][0] == stamp:
+            fresh[docname] = cached[docname]
+            continue
+        text = path.read_text(encoding="utf-8")
+        checked = check_page(text, str(path), topics, names, safe_mode=app.config.roundup_safe_mode)
+        fresh[docname] = (stamp, _digest(text), checked)
+    if fresh != cached:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump((settings, fresh), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache_path)
+    return Scan({doc: (digest, checked) for doc, (_, digest, checked) in fresh.items()})
+
+
+def get_scan(app: Sphinx) -> Scan | None:
+    return getattr(app, "_roundup_scan", None)
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    app._roundup_scan = scan(app)
+
+
+def setup(app: Sphinx) -> None:
+    # before sphinxcontrib-bibtex (priority 500) loads the bibliography we write
+    app.connect("builder-inited", on_builder_inited, priority=400)
