@@ -111,6 +111,7 @@ def test_topic_page_lists_entries_newest_first_grouped_by_issue(site):
     groups = re.findall(r'href="\.\./\.\./issues/(\d+)\.html">#\d+', page)
     assert groups == ["0002", "0001"]
     assert page.index("Remote one-on-ones") < page.index("Informal Leadership")
+    assert 'href="glossary.html#term-one-on-one"' in page  # the topic's key terms
     index = article(site.html("docs/topics/index.html"))
     assert re.search(r"Managing Teams</a> \(3\)", index)
 

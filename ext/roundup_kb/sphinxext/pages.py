@@ -47,8 +47,13 @@ def stub_pages(app: Sphinx) -> dict[str, str]:
     lines += [topic.slug for topic in topics.topics] + ["glossary", "```", ""]
     pages[f"{permalinks.TOPICS_DIR}/index.md"] = "\n".join(lines)
     for topic in topics.topics:
+        terms = ""
+        if topic.terms:
+            listed = ", ".join(f"{{term}}`{term}`" for term in sorted(topic.terms, key=str.lower))
+            terms = f"Key terms: {listed}.\n\n"
         pages[f"{permalinks.topic_docname(topic.slug)}.md"] = (
-            f"# {topic.title}\n\n{topic.description}\n\n```{{topic-page}} {topic.slug}\n```\n"
+            f"# {topic.title}\n\n{topic.description}\n\n{terms}"
+            f"```{{topic-page}} {topic.slug}\n```\n"
         )
     pages[f"{permalinks.GLOSSARY_DOC}.md"] = (
         "# Glossary\n\nEach topic of the knowledge base, and the key terms contributors "
