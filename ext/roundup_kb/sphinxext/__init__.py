@@ -12,7 +12,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from roundup_kb import __version__
-from roundup_kb.sphinxext import domain, export, issues, pages, prescan, registries, site
+from roundup_kb.sphinxext import cite, domain, export, issues, pages, prescan, registries, site
 
 STATIC = Path(__file__).parent / "static"
 
@@ -29,6 +29,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     issues.setup(app)
     pages.setup(app)
     export.setup(app)
+    cite.setup(app)
     site.setup(app)
 
     app.connect("builder-inited", _add_static)

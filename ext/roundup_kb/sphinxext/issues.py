@@ -25,7 +25,7 @@ from roundup_kb.model import Issue, IssueMeta
 from roundup_kb.parser import parse_issue
 from roundup_kb.problems import Problem, RoundupError
 from roundup_kb.sphinxext.domain import dependency_keys, get_domain, issue_docnames
-from roundup_kb.sphinxext.entries import decorate_entries
+from roundup_kb.sphinxext.entries import cite_button, decorate_entries
 from roundup_kb.sphinxext.registries import registries, registry_paths
 from roundup_kb.validate import check_numbers, check_page
 
@@ -128,6 +128,8 @@ def byline(meta: IssueMeta) -> nodes.Element:
         nodes.inline("", f"Issue {meta.number}", classes=["roundup-issue-number"]),
         nodes.Text(" · "),
         nodes.inline("", format_date(meta.date), classes=["roundup-date"]),
+        nodes.Text(" "),
+        cite_button("issue", meta.number, "cite this issue"),
     )
     if meta.subtitle:
         box += nodes.paragraph(meta.subtitle, meta.subtitle, classes=["roundup-subtitle"])

@@ -26,7 +26,7 @@ from roundup_kb import permalinks
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.entries import also_featured, xref
+from roundup_kb.sphinxext.entries import also_featured, cite_button, xref
 from roundup_kb.sphinxext.issues import format_date, replace_placeholder
 from roundup_kb.sphinxext.registries import registries
 
@@ -53,7 +53,8 @@ def stub_pages(app: Sphinx) -> dict[str, str]:
             terms = f"Key terms: {listed}.\n\n"
         pages[f"{permalinks.topic_docname(topic.slug)}.md"] = (
             f"# {topic.title}\n\n{topic.description}\n\n{terms}"
-            f"```{{topic-page}} {topic.slug}\n```\n"
+            f"```{{topic-page}} {topic.slug}\n```\n\n"
+            f"## Bibliography\n\n```{{topic-bibliography}} {topic.slug}\n```\n"
         )
     pages[f"{permalinks.GLOSSARY_DOC}.md"] = (
         "# Glossary\n\nEach topic of the knowledge base, and the key terms contributors "
@@ -265,6 +266,8 @@ class Renderer:
                 label += f", {format_date(meta.date)}"
             para += nodes.Text(" · ")
             para += self.link(label, self.issue_doc(entry), classes=["roundup-entry-issue"])
+        para += nodes.Text(" ")
+        para += cite_button(entry.id, entry.issue)
         return nodes.list_item("", para)
 
     def entry_list(self, entries: Iterable[Entry], *, show_issue: bool = True) -> nodes.bullet_list:

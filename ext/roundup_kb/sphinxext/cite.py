@@ -1,0 +1,405 @@
+"""Citations in the site: ``entries.bib``, cite panels, topic bibliographies, citation metadata.
+
+- ``entries.bib`` (every issue and entry, keyed by entry id) is written into the
+  output directory at ``builder-inited``, after the pre-scan and before
+  sphinxcontrib-bibtex loads ``bibtex_bibfiles`` (which this module extends with
+  the file), so ``{cite:p}`rct94-...``` works from any page with a
+  ``{bibliography}`` directive anywhere in the project.
+- At ``build-finished`` the HTML output gets one cite document per issue
+  (``cite/94.json``: BibTeX, RIS, CSL-JSON and a formatted reference of the issue
+  and each entry, fetched by the cite panel's script on demand), the whole
+  knowledge base as ``entries.ris`` and ``entries.csl.json``, and one ``.bib``
+  per topic (``cite/topics/SLUG.bib``).  Files are rewritten only when what they
+  are made from changed (a manifest in the doctree directory records that).
+- ``topic-bibliography SLUG`` renders a topic's references in the configured
+  style (``roundup_cite_style``).
+- Issue pages carry Highwire ``citation_*``, Dublin Core and OpenGraph meta tags
+  and schema.org JSON-LD, so reference managers pick them up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
+
+from roundup_kb import cite
+from roundup_kb.cite.featured import issue_url
+from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
+from roundup_kb.cite.reference import BUILTIN
+from roundup_kb.model import Entry, IssueMeta
+from roundup_kb.permalinks import entry_permalink
+from roundup_kb.sphinxext.domain import get_domain, issue_docnames
+from roundup_kb.sphinxext.issues import replace_placeholder
+from roundup_kb.sphinxext.prescan import get_scan
+
+logger = logging.getLogger(__name__)
+
+BIB_NAME = "entries.bib"
+MANIFEST = "roundup-cite.json"
+TOPIC_BIB_DIR = "cite/topics"
+
+
+# -- settings ---------------------------------------------------------------------------
+
+
+def site_url(app: Sphinx) -> str | None:
+    """The knowledge base's own URL (``html_baseurl``), or None when it is not set."""
+    return app.config.html_baseurl.rstrip("/") or None
+
+
+def _settings(app: Sphinx) -> dict[str, Any]:
+    return {
+        "site_url": site_url(app),
+        "editor": app.config.roundup_editor,
+        "newsletter": app.config.roundup_newsletter or cite.NEWSLETTER,
+        "issues_dir": app.config.roundup_issues_dir,
+    }
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _write(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds it; True when written."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return True
+
+
+class Manifest:
+    """What each generated citation file was last made from, kept in the doctree directory."""
+
+    def __init__(self, app: Sphinx):
+        self.path = Path(app.doctreedir) / MANIFEST
+        try:
+            self.data: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+        self.changed = False
+
+    def fresh(self, name: str, key: str, path: Path) -> bool:
+        return self.data.get(name) == key and path.exists()
+
+    def record(self, name: str, key: str) -> None:
+        if self.data.get(name) != key:
+            self.data[name] = key
+            self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            _write(self.path, json.dumps(self.data, indent=0, sort_keys=True))
+
+
+# -- entries.bib, before sphinxcontrib-bibtex reads it ----------------------------------
+
+
+def bib_path(app: Sphinx) -> Path:
+    return Path(app.outdir) / BIB_NAME
+
+
+def add_bibfile(app: Sphinx, config: Config) -> None:
+    """Make sphinxcontrib-bibtex load the generated ``entries.bib``."""
+    files = list(config.bibtex_bibfiles or [])
+    path = str(bib_path(app))
+    if path not in files:
+        files.append(path)
+    config.bibtex_bibfiles = files
+
+
+def write_bibfile(app: Sphinx) -> None:
+    """Write ``entries.bib`` from the pre-scanned pages (only when its sources changed)."""
+    scan = get_scan(app)
+    if scan is None:
+        return
+    settings = _settings(app)
+    key = _digest(PANEL_VERSION, settings, sorted(d for d, _ in scan.pages.values()))
+    manifest = Manifest(app)
+    path = bib_path(app)
+    if manifest.fresh(BIB_NAME, key, path):
+        return
+    catalogue = scan.catalogue(app)
+    metas = {c.issue.meta.number: c.issue.meta for _, c in scan.pages.values() if c.issue}
+    _write(path, cite.bibliography(catalogue.entries.values(), metas, **settings))
+    manifest.record(BIB_NAME, key)
+    manifest.save()
+
+
+# -- files for the cite panels and downloads ---------------------------------------------
+
+
+def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
+    """Per-issue cite documents, RIS and CSL-JSON of everything, one ``.bib`` per topic."""
+    if exception is not None or app.builder.format != "html":
+        return
+    dom = get_domain(app.env)
+    settings = _settings(app)
+    style = app.config.roundup_cite_style
+    outdir = Path(app.outdir)
+    manifest = Manifest(app)
+    metas = {meta.number: meta for meta in dom.issues.values()}
+    keys = {}
+    for doc, meta in sorted(dom.issues.items()):
+        entries = dom.entries.get(doc, ())
+        key = keys[meta.number] = _digest(PANEL_VERSION, style, settings, meta, entries)
+        name = panel_path(meta.number)
+        if manifest.fresh(name, key, outdir / name):
+            continue
+        panel = issue_panel(meta, entries, style=style, **settings)
+        _write(outdir / name, json.dumps(panel, ensure_ascii=False, separators=(",", ":")))
+        manifest.record(name, key)
+    stale = [p for p in (outdir / "cite").glob("*.json") if p.stem.isdigit()]
+    for path in stale:
+        if int(path.stem) not in metas:
+            path.unlink()
+    whole = _digest(PANEL_VERSION, settings, sorted(keys.items()))
+    catalogue = dom.catalogue()
+    outputs = {"entries.ris": None, "entries.csl.json": None}
+    outputs.update({f"{TOPIC_BIB_DIR}/{slug}.bib": slug for slug in catalogue.by_topic})
+    if all(manifest.fresh(name, whole, outdir / name) for name in outputs):
+        manifest.save()
+        return
+    entries = list(catalogue.entries.values())
+    _write(outdir / "entries.ris", cite.ris_file(entries, metas, **settings))
+    items = cite.csl_items(entries, metas, **settings)
+    _write(outdir / "entries.csl.json", json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+    for name, slug in outputs.items():
+        if slug is not None:
+            topic_entries = catalogue.by_topic[slug]
+            _write(outdir / name, cite.bibliography(topic_entries, (), **settings))
+        manifest.record(name, whole)
+    manifest.save()
+
+
+# -- topic bibliographies -----------------------------------------------------------------
+
+
+class topic_bibliography(nodes.General, nodes.Element):
+    """Placeholder: a topic's references, filled when the doctree is resolved."""
+
+
+class TopicBibliographyDirective(SphinxDirective):
+    """``topic-bibliography SLUG``: every entry of the topic as a formatted reference."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        slug = self.arguments[0]
+        get_domain(self.env).note_aggregate(self.env.docname, f"topic:{slug}")
+        node = topic_bibliography(topic=slug, classes=["roundup-bibliography"])
+        self.set_source_info(node)
+        return [node]
+
+
+def _to_root(app: Sphinx, docname: str, path: str) -> str:
+    return relative_uri(app.builder.get_target_uri(docname), path)
+
+
+def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node]:
+    dom = get_domain(app.env)
+    entries: Iterable[Entry] = dom.catalogue().by_topic.get(slug, ())
+    metas = {meta.number: meta for meta in dom.issues.values()}
+    settings = _settings(app)
+    del settings["editor"]
+    style = app.config.roundup_cite_style
+    refs = sorted(
+        (
+            cite.formatted_reference(e, metas.get(e.issue), style, **settings),
+            cite.formatted_reference(e, metas.get(e.issue), style, html=True, **settings),
+            e,
+        )
+        for e in entries
+    )
+    intro = nodes.paragraph(classes=["roundup-count"])
+    style_name = "the built-in (APA-like)" if style == BUILTIN else f"the {style}"
+    intro += nodes.Text(f"{len(refs)} references in {style_name} style. Download: ")
+    bib = f"{TOPIC_BIB_DIR}/{slug}.bib"
+    intro += nodes.reference("", f"{slug}.bib", refuri=_to_root(app, docname, bib))
+    intro += nodes.Text(" (this topic), ")
+    intro += nodes.reference("", BIB_NAME, refuri=_to_root(app, docname, BIB_NAME))
+    intro += nodes.Text(" (everything, BibTeX), ")
+    intro += nodes.reference("", "entries.ris", refuri=_to_root(app, docname, "entries.ris"))
+    intro += nodes.Text(", ")
+    intro += nodes.reference(
+        "", "entries.csl.json", refuri=_to_root(app, docname, "entries.csl.json")
+    )
+    intro += nodes.Text(".")
+    listing = nodes.bullet_list(classes=["roundup-references"])
+    for text, markup, entry in refs:  # HTML only: the site is the product
+        para = nodes.paragraph()
+        para += nodes.raw(text, markup, format="html")
+        listing += nodes.list_item("", para, ids=[f"ref-{entry.id}"])
+    return [intro, listing]
+
+
+def resolve_bibliographies(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in list(doctree.findall(topic_bibliography)):
+        replace_placeholder(node, render_bibliography(app, docname, node["topic"]))
+
+
+# -- metadata for reference managers and link previews ------------------------------------
+
+
+def _meta(attr: str, name: str, content: str) -> str:
+    return f'<meta {attr}="{html.escape(name)}" content="{html.escape(content)}" />'
+
+
+def _json_ld(data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # a JSON string may not end the script element early
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def _absolute(app: Sphinx, path: str) -> str:
+    base = site_url(app)
+    return f"{base}/{path}" if base else path
+
+
+def issue_metadata(app: Sphinx, docname: str, meta: IssueMeta, entries: tuple[Entry, ...]) -> str:
+    """Highwire, Dublin Core and OpenGraph tags and JSON-LD for one issue page."""
+    settings = _settings(app)
+    newsletter = settings["newsletter"]
+    editor = settings["editor"]
+    title = cite.issue_title(meta, newsletter)
+    url = issue_url(meta.number, site_url(app), settings["issues_dir"])
+    language = app.config.language or "en"
+    description = meta.subtitle or f"{len(entries)} links with commentary"
+    date = meta.date.isoformat()
+    tags = [
+        ("name", "citation_title", title),
+        ("name", "citation_author", editor),
+        ("name", "citation_publication_date", meta.date.strftime("%Y/%m/%d")),
+        ("name", "citation_date", meta.date.strftime("%Y/%m/%d")),
+        ("name", "citation_journal_title", newsletter),
+        ("name", "citation_issue", str(meta.number)),
+        ("name", "citation_publisher", newsletter),
+        ("name", "citation_language", language),
+        ("name", "citation_public_url", url),
+        ("name", "DC.title", title),
+        ("name", "DC.creator", editor),
+        ("name", "DC.date", date),
+        ("name", "DC.publisher", newsletter),
+        ("name", "DC.type", "Text"),
+        ("name", "DC.format", "text/html"),
+        ("name", "DC.language", language),
+        ("name", "DC.identifier", url),
+        ("name", "DC.relation.ispartof", newsletter),
+        ("name", "description", description),
+        ("property", "og:type", "article"),
+        ("property", "og:title", title),
+        ("property", "og:description", description),
+        ("property", "og:url", url),
+        ("property", "og:site_name", app.config.project),
+        ("property", "article:published_time", date),
+        ("property", "article:author", editor),
+    ]
+    if not site_url(app):
+        # only absolute URLs mean anything to a reference manager or a link preview
+        unlinked = {"citation_public_url", "DC.identifier", "og:url"}
+        tags = [t for t in tags if t[1] not in unlinked]
+    tags = [t for t in tags if t[2]]
+    items = []
+    for position, entry in enumerate(sorted(entries, key=lambda e: e.line), start=1):
+        work: dict[str, Any] = {"@type": "CreativeWork", "name": entry.title, "url": entry.url}
+        if entry.authors:
+            work["author"] = [{"@type": "Person", "name": a} for a in entry.authors]
+        if entry.venue:
+            work["publisher"] = {"@type": "Organization", "name": entry.venue}
+        permalink = _absolute(app, entry_permalink(entry.issue, entry.id, settings["issues_dir"]))
+        item = {"@type": "ListItem", "position": position, "item": work}
+        if site_url(app):
+            item["url"] = permalink
+        items.append(item)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "PublicationIssue",
+        "issueNumber": str(meta.number),
+        "name": title,
+        "datePublished": date,
+        "inLanguage": language,
+        "isPartOf": {"@type": "Periodical", "name": newsletter},
+        "hasPart": {"@type": "ItemList", "numberOfItems": len(items), "itemListElement": items},
+    }
+    if site_url(app):
+        data["url"] = url
+    if editor:
+        data["editor"] = {"@type": "Person", "name": editor}
+    if meta.subtitle:
+        data["alternativeHeadline"] = meta.subtitle
+    return "\n".join([*(_meta(*tag) for tag in tags), _json_ld(data)])
+
+
+def page_metadata(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if app.builder.format != "html":
+        return
+    dom = get_domain(app.env)
+    meta = dom.issues.get(pagename) if issue_docnames(app.env, [pagename]) else None
+    if meta is not None:
+        extra = issue_metadata(app, pagename, meta, dom.entries.get(pagename, ()))
+    else:
+        title = html.unescape(_strip_tags(str(context.get("title", ""))))
+        tags = [
+            _meta("property", "og:type", "website"),
+            _meta("property", "og:title", title or app.config.project),
+            _meta("property", "og:site_name", app.config.project),
+        ]
+        if site_url(app):
+            page_url = _absolute(app, app.builder.get_target_uri(pagename))
+            tags.append(_meta("property", "og:url", page_url))
+        extra = "\n".join(tags)
+    context["metatags"] = context.get("metatags", "") + "\n" + extra
+
+
+def _strip_tags(text: str) -> str:
+    out, inside = [], False
+    for char in text:
+        if char == "<":
+            inside = True
+        elif char == ">":
+            inside = False
+        elif not inside:
+            out.append(char)
+    return "".join(out)
+
+
+# -- setup --------------------------------------------------------------------------------------
+
+
+def _skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def setup(app: Sphinx) -> None:
+    app.setup_extension("sphinxcontrib.bibtex")
+    app.add_config_value("roundup_cite_style", BUILTIN, "html", types=[str])
+    app.add_config_value("roundup_editor", cite.EDITOR, "html", types=[str])
+    app.add_node(
+        topic_bibliography,
+        **{fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")},
+    )
+    app.add_directive("topic-bibliography", TopicBibliographyDirective)
+    app.connect("config-inited", add_bibfile)
+    # after the pre-scan (400), before sphinxcontrib-bibtex loads its files (500)
+    app.connect("builder-inited", write_bibfile, priority=450)
+    app.connect("doctree-resolved", resolve_bibliographies)
+    app.connect("html-page-context", page_metadata)
+    app.connect("build-finished", write_cite_files)
+    app.add_js_file("roundup-cite.js", loading_method="defer")

@@ -1,0 +1,289 @@
+"""Citations in a built site: entries.bib, {cite:p}, cite panels, topic bibliographies, meta tags."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+
+from conftest import ROOT, issue_page
+
+pybtex_database = pytest.importorskip("pybtex.database")
+
+pytestmark = pytest.mark.sphinx
+
+BASE = "https://kb.example.org/"
+
+ISSUE_1 = issue_page(
+    1,
+    "2020-01-10",
+    """
+    ## Managing Teams
+
+    [Fast & {cheap} 100% $ solutions_for ~you^](https://example.org/specials) - José Núñez, Ann O'Neil, Venue_X
+
+    Commentary on the specials.
+
+    [Research: Informal Leadership Comes at a Cost](https://hbr.org/2021/09/informal-leadership) - Chia-Yen Chiu, Jennifer D. Nahrgang, HBR
+
+    Supporting informal leaders.
+
+    ## Research Software Development
+
+    [Low-code contributions through GitHub](https://labs.quansight.org/blog/low-code) - Isabela Presedo-Floyd, Quansight Labs
+
+    Getting non-coders to contribute.
+
+    [An entry with no author](https://example.org/anonymous)
+
+    Some prose.
+    """,
+    subtitle="Leadership & <specials>",
+)
+
+INFORMAL = "rct1-informal-leadership"
+PAPER = """\
+---
+orphan: true
+---
+
+# A paper
+
+Informal leaders pay a price {cite:p}`INFORMAL`; {cite:t}`INFORMAL` say so.
+"""
+
+
+class Meta(HTMLParser):
+    """Collects <meta> tags and JSON-LD scripts of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, str]] = []
+        self.json_ld: list[str] = []
+        self._in_ld = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and "content" in attrs:
+            self.tags.append((attrs.get("name") or attrs.get("property") or "", attrs["content"]))
+        self._in_ld = tag == "script" and attrs.get("type") == "application/ld+json"
+
+    def handle_data(self, data):
+        if self._in_ld:
+            self.json_ld.append(data)
+
+    def handle_endtag(self, tag):
+        self._in_ld = False
+
+
+def meta_of(html: str) -> Meta:
+    parser = Meta()
+    parser.feed(html)
+    return parser
+
+
+def entry_ids(site) -> list[str]:
+    return [e["id"] for e in json.loads((site.out / "entries.json").read_text())["entries"]]
+
+
+@pytest.fixture
+def site(make_site):
+    site = make_site({1: ISSUE_1})
+    with (site.root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(f'\nhtml_baseurl = "{BASE}"\n')
+    return site
+
+
+def test_entries_bib_reads_back_with_every_entry(site):
+    _, warnings = site.build()
+    assert "bibtex" not in warnings, warnings
+    bib = pybtex_database.parse_file(str(site.out / "entries.bib"))
+    ids = entry_ids(site)
+    assert len(ids) == 4
+    assert set(ids) | {"rct-issue-1"} == set(bib.entries)
+    from roundup_kb.cite import latex_to_text
+
+    specials = next(e for k, e in bib.entries.items() if "specials" in k)
+    assert latex_to_text(specials.fields["title"]) == "Fast & {cheap} 100% $ solutions_for ~you^"
+    authors = [str(p) for p in specials.persons["author"]]
+    assert [latex_to_text(a) for a in authors] == ["Núñez, José", "O'Neil, Ann"]
+    assert latex_to_text(specials.fields["organization"]) == "Venue_X"
+    anonymous = next(e for k, e in bib.entries.items() if "anonymous" in k)
+    assert "author" not in anonymous.persons
+    issue = bib.entries["rct-issue-1"]
+    assert [str(p) for p in issue.persons["editor"]] == ["Dursi, Jonathan"]
+    assert f"{BASE}issues/0001.html" in issue.fields["url"]
+
+
+def test_cite_role_resolves_to_the_bibliography_from_any_page(site):
+    (site.root / "docs" / "paper.md").write_text(PAPER.replace("INFORMAL", INFORMAL))
+    _, warnings = site.build()
+    assert "WARNING" not in warnings, warnings
+    paper = site.html("docs/paper.html")
+    links = re.findall(r'<a class="reference internal" href="([^"]+)"', paper)
+    assert any(link.startswith("citing.html#") for link in links), links
+    assert "Chiu and Nahrgang" in paper  # {cite:t} names the authors
+    citing = site.html("docs/citing.html")
+    assert "Informal Leadership Comes at a Cost" in citing
+    # only cited entries are in that bibliography
+    assert "Low-code contributions" not in citing
+
+
+def test_unknown_cite_key_is_a_warning(site):
+    (site.root / "docs" / "paper.md").write_text(PAPER.replace("INFORMAL", "rct1-no-such-entry"))
+    _, warnings = site.build()
+    assert "rct1-no-such-entry" in warnings
+
+
+def test_cite_panel_documents_and_buttons(site):
+    site.build()
+    panel = json.loads((site.out / "cite" / "1.json").read_text())
+    ids = entry_ids(site)
+    assert sorted(panel["entries"]) == sorted(ids)
+    for key, record in [*panel["entries"].items(), ("rct-issue-1", panel["issue"])]:
+        assert record["key"] == key
+        assert record["bibtex"].startswith("@") and key in record["bibtex"]
+        parsed = pybtex_database.parse_string(record["bibtex"], "bibtex")
+        assert list(parsed.entries) == [key]
+        assert record["ris"].startswith("TY  - ") and record["ris"].rstrip().endswith("ER  -")
+        assert json.loads(record["csl"])[0]["id"] == key
+        assert record["reference"] and "<script" not in record["reference_html"]
+    html = site.html("issues/0001.html")
+    buttons = re.findall(r'<button type="button" class="roundup-cite" data-cite="([^"]+)"', html)
+    assert sorted(buttons) == sorted([*ids, "issue"])
+    assert (site.out / "_static" / "roundup-cite.js").exists()
+    assert "roundup-cite.js" in html
+
+
+def test_whole_site_exports_and_topic_bibliography(site):
+    site.build()
+    items = json.loads((site.out / "entries.csl.json").read_text())
+    assert {i["id"] for i in items} == {*entry_ids(site), "rct-issue-1"}
+    ris = (site.out / "entries.ris").read_text()
+    assert ris.count("ER  -") == 5
+    topic_bib = pybtex_database.parse_file(str(site.out / "cite/topics/managing-teams.bib"))
+    entries = json.loads((site.out / "entries.json").read_text())["entries"]
+    managing = sorted(e["id"] for e in entries if e["topic"] == "managing-teams")
+    assert len(managing) == 2
+    assert sorted(topic_bib.entries) == managing
+    page = site.html("docs/topics/managing-teams.html")
+    assert "2 references" in page
+    assert page.count('<li id="ref-rct1-') == 2
+    assert 'href="../../cite/topics/managing-teams.bib"' in page
+    # sorted by reference; TeX specials shown as written, HTML escaped
+    first, second = re.findall(r'<li id="ref-[^"]+"><p>(.*?)</p></li>', page)
+    assert first.startswith("Chiu, C.-Y., &amp; Nahrgang, J. D. (2020, January 10).")
+    assert second.startswith(
+        "Núñez, J., &amp; O&#x27;Neil, A. (2020, January 10). <i>Fast &amp; {cheap}"
+    )
+
+
+def test_issue_pages_carry_citation_metadata(site):
+    site.build()
+    page = meta_of(site.html("issues/0001.html"))
+    tags = dict(page.tags)
+    title = "Research Computing Teams #1: Leadership & <specials>"
+    assert tags["citation_title"] == title
+    assert tags["citation_author"] == "Jonathan Dursi"
+    assert tags["citation_publication_date"] == "2020/01/10"
+    assert tags["citation_journal_title"] == "Research Computing Teams"
+    assert tags["citation_issue"] == "1"
+    assert tags["citation_public_url"] == f"{BASE}issues/0001.html"
+    assert tags["DC.title"] == title and tags["DC.date"] == "2020-01-10"
+    assert tags["DC.creator"] == "Jonathan Dursi"
+    assert tags["og:url"] == f"{BASE}issues/0001.html"
+    assert tags["og:type"] == "article"
+    (ld,) = page.json_ld
+    data = json.loads(ld)
+    assert data["@type"] == "PublicationIssue" and data["issueNumber"] == "1"
+    assert data["name"] == title
+    listed = data["hasPart"]["itemListElement"]
+    assert len(listed) == 4
+    assert listed[0]["url"].startswith(f"{BASE}issues/0001.html#rct1-")
+    # the subtitle's markup is escaped: no raw "<specials>" outside attribute values
+    assert "<specials>" not in site.html("issues/0001.html")
+
+
+def test_without_a_base_url_no_relative_urls_are_claimed(make_site):
+    site = make_site({1: ISSUE_1})
+    with (site.root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nhtml_baseurl = ""\n')
+    site.build()
+    tags = dict(meta_of(site.html("issues/0001.html")).tags)
+    assert "citation_title" in tags
+    assert "og:url" not in tags and "citation_public_url" not in tags
+
+
+def test_ids_anchors_and_keys_survive_reorder_insert_and_edit(site):
+    site.build()
+    before = set(entry_ids(site))
+    # sections swapped, items reordered, an item inserted, commentary edited
+    site.write_issue(
+        1,
+        issue_page(
+            1,
+            "2020-01-10",
+            """
+            ## Research Software Development
+
+            [An entry with no author](https://example.org/anonymous)
+
+            Edited prose.
+
+            [Low-code contributions through GitHub](https://labs.quansight.org/blog/low-code) - Isabela Presedo-Floyd, Quansight Labs
+
+            ## Managing Teams
+
+            [A new item](https://example.org/new-item) - Someone New, Somewhere
+
+            New commentary.
+
+            [Research: Informal Leadership Comes at a Cost](https://hbr.org/2021/09/informal-leadership) - Chia-Yen Chiu, Jennifer D. Nahrgang, HBR
+
+            [Fast & {cheap} 100% $ solutions_for ~you^](https://example.org/specials) - José Núñez, Ann O'Neil, Venue_X
+
+            Commentary, edited.
+            """,
+            subtitle="Leadership & <specials>",
+        ),
+    )
+    site.build()
+    after = set(entry_ids(site))
+    assert before <= after and len(after) == len(before) + 1
+    html = site.html("issues/0001.html")
+    bib = pybtex_database.parse_file(str(site.out / "entries.bib"))
+    panel = json.loads((site.out / "cite" / "1.json").read_text())
+    for entry_id in before:
+        assert f'id="{entry_id}"' in html
+        assert entry_id in bib.entries
+        assert panel["entries"][entry_id]["key"] == entry_id
+
+
+def test_generated_files_are_rewritten_only_when_their_sources_change(site):
+    site.build()
+    files = ["entries.bib", "cite/1.json", "entries.ris", "cite/topics/managing-teams.bib"]
+    stamps = {name: (site.out / name).stat().st_mtime_ns for name in files}
+    site.build()
+    assert {name: (site.out / name).stat().st_mtime_ns for name in files} == stamps
+    text = (site.root / "issues" / "0001.md").read_text()
+    site.write_issue(1, text.replace("Some prose.", "Some changed prose."))
+    site.build()
+    # commentary is not part of any citation: the file is left alone, so
+    # sphinxcontrib-bibtex does not parse it again
+    assert (site.out / "entries.bib").stat().st_mtime_ns == stamps["entries.bib"]
+    site.write_issue(1, text.replace("An entry with no author", "An entry, renamed"))
+    site.build()
+    assert "An entry, renamed" in (site.out / "entries.bib").read_text()
+    assert "An entry, renamed" in (site.out / "cite" / "1.json").read_text()
+
+
+def test_citation_cff_is_valid():
+    data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert data["cff-version"] == "1.2.0"
+    assert data["message"] and data["title"]
+    for author in data["authors"]:
+        assert author.get("family-names") or author.get("name")
+    assert isinstance(data.get("keywords", []), list)
