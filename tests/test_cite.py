@@ -858,3 +858,62 @@ def test_real_bibtex_reads_everything(tmp_path):
         if et_al and names:
             assert names.pop() == "others"
         assert names == expected_names(entry)
+
+
+# -- the CLI's citation exports --------------------------------------------------------
+
+
+@pytest.fixture
+def kb_project(tmp_path, monkeypatch):
+    from conftest import ROOT, issue_page
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.roundup-kb]\nissues = "pages"\n'
+        f'topics = "{ROOT / "docs/registry/topics.yaml"}"\n'
+        f'names = "{ROOT / "docs/registry/names.yaml"}"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "0007.md").write_text(
+        issue_page(
+            7,
+            "2022-03-04",
+            """
+            ## Managing Teams
+
+            [Braces {and} 50% off](https://example.org/a) - Ann Author, Bob Builder, Venue & Co
+
+            Why.
+            """,
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csl-json", "json"])
+def test_cli_export_formats(kb_project, fmt):
+    from roundup_kb.cli import main
+
+    out = kb_project / f"out.{fmt}"
+    assert (
+        main(["export", "--format", fmt, "--base-url", "https://kb.example", "--out", str(out)])
+        == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    permalink = "https://kb.example/pages/0007.html#rct7-example-a"
+    if fmt == "bibtex":
+        bib = parse_string(text, "bibtex")
+        assert list(bib.entries) == ["rct-issue-7", "rct7-example-a"]
+        entry = bib.entries["rct7-example-a"]
+        assert latex_to_text(entry.fields["title"]) == "Braces {and} 50% off"
+        assert permalink in latex_to_text(entry.fields["note"])
+    elif fmt == "ris":
+        assert text.count("ER  -") == 2 and "TI  - Braces {and} 50% off" in text
+    elif fmt == "csl-json":
+        items = json.loads(text)
+        assert [i["id"] for i in items] == ["rct-issue-7", "rct7-example-a"]
+        assert items[1]["container-title"] == "Venue & Co"
+    else:
+        assert json.loads(text)["entries"][0]["permalink"] == permalink

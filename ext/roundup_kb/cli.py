@@ -182,18 +182,31 @@ def run_new(args: argparse.Namespace, config: ProjectConfig) -> int:
 # ---------------------------------------------------------------------------- export
 
 
+EXPORT_FORMATS = ("json", "bibtex", "ris", "csl-json")
+
+
 def add_export(commands: argparse._SubParsersAction) -> None:
     """``roundup-kb export``: the entries as data, without building the site."""
     parser = commands.add_parser(
         "export",
-        help="write the entries as JSON (the same data as entries.json in the site)",
-        description="Parse the issue pages and write the entries export (version 1).",
+        help="write the entries as JSON, BibTeX, RIS or CSL-JSON (as the site's exports)",
+        description=(
+            "Parse the issue pages and write the entries export: JSON (version 1, as "
+            "entries.json), or every issue and entry as BibTeX, RIS or CSL-JSON (as "
+            "entries.bib, entries.ris and entries.csl.json)."
+        ),
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="pages or directories (default: issues)"
     )
     parser.add_argument("--out", type=Path, help="output file (default: standard output)")
     parser.add_argument("--base-url", help="make permalinks absolute with this site URL")
+    parser.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="json",
+        help="json (default), bibtex, ris or csl-json",
+    )
     parser.set_defaults(run=run_export)
 
 
@@ -213,7 +226,25 @@ def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
     for problem in problems:
         print(problem.format(), file=sys.stderr)
     catalogue = Catalogue.build(issues, topics, names)
-    text = json.dumps(entries_json(catalogue, args.base_url), ensure_ascii=False, indent=1) + "\n"
+    # the issue pages' directory in the site, for permalinks
+    site_dir = config.issues_dir.relative_to(config.root).as_posix()
+    if args.format == "json":
+        data = entries_json(catalogue, args.base_url, issues_dir=site_dir)
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+    else:
+        from roundup_kb import cite
+
+        metas = {issue.meta.number: issue.meta for issue in issues}
+        settings = {"site_url": args.base_url, "issues_dir": site_dir}
+        entries = catalogue.entries.values()
+        if args.format == "bibtex":
+            text = cite.bibliography(entries, metas, **settings)
+        elif args.format == "ris":
+            text = cite.ris_file(entries, metas, **settings)
+        else:
+            items = cite.csl_items(entries, metas, **settings)
+            text = json.dumps(items, ensure_ascii=False, indent=1)
+    text = text.rstrip("\n") + "\n"
     if args.out is None:
         sys.stdout.write(text)
         return 0
