@@ -208,11 +208,21 @@ class Catalogue:
         if not term.strip():
             return []
         pattern = re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.IGNORECASE)
+        needle = term.strip().casefold()
         return [
             e
-            for e in self.newest_first()
-            if pattern.search(e.title) or pattern.search(e.commentary)
+            for e, text in self._folded_texts()
+            if needle in text and (pattern.search(e.title) or pattern.search(e.commentary))
         ]
+
+    def _folded_texts(self) -> list[tuple[Entry, str]]:
+        """Entries newest first with their casefolded title and commentary (a quick pre-filter)."""
+        found = self.__dict__.get("_folded")
+        if found is None:
+            found = self.__dict__["_folded"] = [
+                (e, f"{e.title}\n{e.commentary}".casefold()) for e in self.newest_first()
+            ]
+        return found
 
     def topics_used(self) -> list[str]:
         """Slugs of the topics that have at least one entry, in registry order."""

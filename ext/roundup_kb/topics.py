@@ -48,6 +48,8 @@ class TopicRegistry:
     _by_key: dict[str, Topic] = field(default_factory=dict, repr=False)
     _ignored: frozenset[str] = field(default_factory=frozenset, repr=False)
     _by_slug: dict[str, Topic] = field(default_factory=dict, repr=False)
+    #: resembles_topic() answers by heading key: the same essay headings recur in every issue
+    _resembles: dict[tuple[str, float], bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for topic in self.topics:
@@ -197,11 +199,13 @@ class TopicRegistry:
     def resembles_topic(self, heading: str, threshold: float = 0.85) -> bool:
         """True when ``heading`` is probably a mistyped topic heading."""
         key = heading_key(heading)
-        for variant in self._by_key:
-            matcher = difflib.SequenceMatcher(None, key, variant)
-            if matcher.real_quick_ratio() >= threshold and matcher.ratio() >= threshold:
-                return True
-        return False
+        found = self._resembles.get((key, threshold))
+        if found is None:
+            found = self._resembles[key, threshold] = any(
+                matcher.real_quick_ratio() >= threshold and matcher.ratio() >= threshold
+                for matcher in (difflib.SequenceMatcher(None, key, v) for v in self._by_key)
+            )
+        return found
 
     def unknown_problem(self, heading: str, path: str | None, line: int | None) -> Problem:
         """The ``unknown_topic`` warning for ``heading``, with a hint saying how to register it."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TypeVar
 
@@ -53,9 +52,13 @@ def clean_field(text: str | None) -> str:
     if not text:
         return ""
     words = text.split()
-    if any(unicodedata.category(c) == "Cc" for word in words for c in word):
-        words = ["".join(c for c in w if unicodedata.category(c) != "Cc") for w in words]
+    if _CONTROL.search(text):
+        words = [_CONTROL.sub("", w) for w in words]
     return " ".join(w for w in words if w)
+
+
+#: Unicode category ``Cc``, exactly: C0 controls, DEL and C1 controls
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 _URL_UNSAFE = re.compile(r"[\s{}\\\x00-\x1f\x7f]")

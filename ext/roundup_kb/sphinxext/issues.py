@@ -26,6 +26,7 @@ from roundup_kb.parser import parse_issue
 from roundup_kb.problems import Problem, RoundupError
 from roundup_kb.sphinxext.domain import dependency_keys, get_domain, issue_docnames
 from roundup_kb.sphinxext.entries import cite_button, decorate_entries
+from roundup_kb.sphinxext.prescan import get_scan
 from roundup_kb.sphinxext.registries import registries, registry_paths
 from roundup_kb.validate import check_numbers, check_page
 
@@ -63,15 +64,21 @@ def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
 
     This runs on ``source-read`` rather than on the doctree because safe mode
     must neutralize a page before it is parsed: by the time a doctree exists an
-    ``include`` would already have read its file.  The parsed issue is kept for
-    :class:`IssuePageTransform`, so the page's Markdown is parsed once here.
+    ``include`` would already have read its file.  The result of the pre-scan
+    (:mod:`~roundup_kb.sphinxext.prescan`) is reused when the text is the one it
+    checked, and the parsed issue is kept for :class:`IssuePageTransform`, so a
+    page's Markdown is parsed by the core once per build.
     """
     env = app.env
     if not issue_docnames(env, [docname]):
         return
-    topics, names = registries(env)
-    path = str(env.doc2path(docname))
-    checked = check_page(source[0], path, topics, names, safe_mode=app.config.roundup_safe_mode)
+    scan = get_scan(app)
+    checked = scan.result_for(docname, source[0]) if scan is not None else None
+    if checked is None:  # not pre-scanned, or changed since
+        topics, names = registries(env)
+        path = str(env.doc2path(docname))
+        safe = app.config.roundup_safe_mode
+        checked = check_page(source[0], path, topics, names, safe_mode=safe)
     report(docname, checked.problems)
     if checked.findings:
         source[0] = safety.sanitize(source[0], checked.findings, checked.front_matter_end)
