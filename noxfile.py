@@ -32,9 +32,28 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def linkcheck(session: nox.Session) -> None:
-    """Check external links with Sphinx's linkcheck builder (needs the network)."""
+    """Check external links (needs the network); re-checks only URLs not in the fresh cache.
+
+    Results are cached in .cache/linkcheck.json; the broken links, by issue and
+    entry, go to _build/linkcheck/broken-links.md and .json.
+    """
     session.install("-e", ".")
     session.run("sphinx-build", "-b", "linkcheck", ".", f"{BUILD}/linkcheck", *session.posargs)
+    session.log(f"report: {BUILD}/linkcheck/broken-links.md")
+
+
+@nox.session
+def validate(session: nox.Session) -> None:
+    """Check issue pages and registries without building (``roundup-kb validate``)."""
+    session.install("-e", ".")
+    session.run("roundup-kb", "validate", *session.posargs)
+
+
+@nox.session
+def new(session: nox.Session) -> None:
+    """Scaffold the next issue page (``roundup-kb new``), e.g. ``-- --number 189``."""
+    session.install("-e", ".")
+    session.run("roundup-kb", "new", *session.posargs)
 
 
 @nox.session

@@ -10,9 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 from roundup_kb import __version__
-from roundup_kb.sphinxext import cite, domain, export, issues, pages, prescan, registries, site
+from roundup_kb.sphinxext import (
+    browse,
+    cite,
+    domain,
+    export,
+    feeds,
+    home,
+    issues,
+    linkcheck,
+    pages,
+    prescan,
+    registries,
+    site,
+    stats,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,19 +46,26 @@ def setup(app: Sphinx) -> dict[str, Any]:
     export.setup(app)
     cite.setup(app)
     site.setup(app)
+    browse.setup(app)
+    linkcheck.setup(app)
+    home.setup(app)
+    feeds.setup(app)
+    stats.setup(app)
 
-    app.connect("builder-inited", _add_static)
+    # at config-inited, so that the configuration pickled with the environment
+    # equals the next run's and Sphinx does not report it as changed
+    app.connect("config-inited", _add_static)
+    app.add_css_file("roundup.css")
     return {
         "version": __version__,
         "env_version": domain.ENV_VERSION,
-        # Proven by tests/test_sphinx_parallel.py: the domain keys everything by
-        # docname and merges per document.
+        # Proven by the test_parallel_build_matches_serial tests: the domain keys
+        # everything by docname and merges per document.
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
 
 
-def _add_static(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC))
-        app.add_css_file("roundup.css")
+def _add_static(app: Sphinx, config: Config) -> None:
+    if str(STATIC) not in config.html_static_path:
+        config.html_static_path.append(str(STATIC))

@@ -1,10 +1,11 @@
 """Citations in the site: ``entries.bib``, cite panels, topic bibliographies, citation metadata.
 
-- ``entries.bib`` (every issue and entry, keyed by entry id) is written into the
-  output directory at ``builder-inited``, after the pre-scan and before
+- ``entries.bib`` (every issue and entry, keyed by entry id) is written beside
+  the doctrees at ``builder-inited``, after the pre-scan and before
   sphinxcontrib-bibtex loads ``bibtex_bibfiles`` (which this module extends with
   the file), so ``{cite:p}`rct94-...``` works from any page with a
-  ``{bibliography}`` directive anywhere in the project.
+  ``{bibliography}`` directive anywhere in the project; HTML builds copy it to
+  the output root.
 - At ``build-finished`` the HTML output gets one cite document per issue
   (``cite/94.json``: BibTeX, RIS, CSL-JSON and a formatted reference of the issue
   and each entry, fetched by the cite panel's script on demand), the whole
@@ -40,7 +41,7 @@ from roundup_kb.cite.reference import BUILTIN
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.sphinxext.domain import get_domain, issue_docnames
-from roundup_kb.sphinxext.issues import replace_placeholder
+from roundup_kb.sphinxext.issues import add_placeholder_nodes, replace_placeholder
 from roundup_kb.sphinxext.prescan import get_scan
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,11 @@ class Manifest:
 
 
 def bib_path(app: Sphinx) -> Path:
-    return Path(app.outdir) / BIB_NAME
+    """Where sphinxcontrib-bibtex reads ``entries.bib``: beside the doctrees, which every
+    builder of one project shares (a path per output directory would make the
+    cite domain's pickled data disagree between builders); HTML builds copy it
+    to the output root."""
+    return Path(app.doctreedir) / BIB_NAME
 
 
 def add_bibfile(app: Sphinx, config: Config) -> None:
@@ -169,6 +174,9 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
             path.unlink()
     whole = _digest(PANEL_VERSION, settings, sorted(keys.items()))
     catalogue = dom.catalogue()
+    source = bib_path(app)
+    if source.exists():
+        _write(outdir / BIB_NAME, source.read_text(encoding="utf-8"))
     outputs = {"entries.ris": None, "entries.csl.json": None}
     outputs.update({f"{TOPIC_BIB_DIR}/{slug}.bib": slug for slug in catalogue.by_topic})
     if all(manifest.fresh(name, whole, outdir / name) for name in outputs):
@@ -383,18 +391,11 @@ def _strip_tags(text: str) -> str:
 # -- setup --------------------------------------------------------------------------------------
 
 
-def _skip(self: Any, node: nodes.Node) -> None:
-    raise nodes.SkipNode
-
-
 def setup(app: Sphinx) -> None:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_config_value("roundup_cite_style", BUILTIN, "html", types=[str])
     app.add_config_value("roundup_editor", cite.EDITOR, "html", types=[str])
-    app.add_node(
-        topic_bibliography,
-        **{fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")},
-    )
+    add_placeholder_nodes(app, topic_bibliography)
     app.add_directive("topic-bibliography", TopicBibliographyDirective)
     app.connect("config-inited", add_bibfile)
     # after the pre-scan (400), before sphinxcontrib-bibtex loads its files (500)

@@ -50,6 +50,15 @@ def _skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
+def add_placeholder_nodes(app: Sphinx, *node_classes: type[nodes.Element]) -> None:
+    """Register placeholder nodes: replaced before writing, skipped by every writer if not."""
+    for node_class in node_classes:
+        app.add_node(
+            node_class,
+            **{fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")},
+        )
+
+
 def parse_page(env, docname: str, path: Path) -> Issue | None:
     """The issue a page holds now, or ``None`` when its front matter is unusable."""
     topics, names = registries(env)
@@ -304,11 +313,7 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("roundup_safe_mode", True, "env", types=[bool])
     app.connect("source-read", check_source)
     app.connect("env-check-consistency", check_duplicate_numbers)
-    for node in (issue_nav, issue_listing):
-        app.add_node(
-            node,
-            **{fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")},
-        )
+    add_placeholder_nodes(app, issue_nav, issue_listing)
     app.add_transform(IssuePageTransform)
     app.add_directive("issue-list", IssueListDirective)
     app.add_directive("issue-archive", IssueArchiveDirective)

@@ -27,7 +27,7 @@ from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.entries import also_featured, cite_button, xref
-from roundup_kb.sphinxext.issues import format_date, replace_placeholder
+from roundup_kb.sphinxext.issues import add_placeholder_nodes, format_date, replace_placeholder
 from roundup_kb.sphinxext.registries import registries
 
 GENERATED_DIRS = (permalinks.TOPICS_DIR, permalinks.AUTHORS_DIR, permalinks.VENUES_DIR)
@@ -53,6 +53,7 @@ def stub_pages(app: Sphinx) -> dict[str, str]:
             terms = f"Key terms: {listed}.\n\n"
         pages[f"{permalinks.topic_docname(topic.slug)}.md"] = (
             f"# {topic.title}\n\n{topic.description}\n\n{terms}"
+            f"```{{feed-link}} {topic.slug}\n```\n\n"
             f"```{{topic-page}} {topic.slug}\n```\n\n"
             f"## Bibliography\n\n```{{topic-bibliography}} {topic.slug}\n```\n"
         )
@@ -454,15 +455,8 @@ def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         replace_placeholder(node, renderer.also_featured(node))
 
 
-def _skip(self: Any, node: nodes.Node) -> None:
-    raise nodes.SkipNode
-
-
 def setup(app: Sphinx) -> None:
-    for node in (kb_placeholder, also_featured):
-        app.add_node(
-            node, **{fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")}
-        )
+    add_placeholder_nodes(app, kb_placeholder, also_featured)
     app.add_directive("topic-page", TopicPageDirective)
     app.add_directive("topic-index", TopicIndexDirective)
     app.add_directive("name-index", NameIndexDirective)

@@ -1,0 +1,112 @@
+"""The data of the browse page: ``browse.json``, a compact index for filtering in the browser.
+
+``entries.json`` is the full export for other tools; the browse page needs less
+per entry and must load fast on thousands of entries, so it gets its own file::
+
+    {
+      "version": 1,
+      "topics":  [[slug, title], ...],      # registry order
+      "kinds":   ["article", ...],
+      "authors": [[slug, name], ...],       # sorted by slug
+      "venues":  [[slug, name], ...],       # sorted by slug
+      "entries": [
+        {"id", "title", "permalink", "url", "issue", "date", "kind",
+         "topic" (slug or null), "authors" ([index into authors]),
+         "venue" (index into venues or null), "excerpt"},
+        ...                                   # newest issue first
+      ]
+    }
+
+Authors and venues are the catalogue's index names (registry spellings, one per
+person or outlet), so a facet value is the same person however an issue wrote
+the name.  ``excerpt`` is the commentary as plain text, cut at a word boundary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roundup_kb.catalogue import Catalogue
+from roundup_kb.model import KINDS
+from roundup_kb.parser import markdown, plain_text
+from roundup_kb.permalinks import entry_permalink
+from roundup_kb.topics import TopicRegistry
+
+#: the version of the ``browse.json`` format
+BROWSE_VERSION = 1
+
+#: longest commentary excerpt, in characters (an ellipsis may follow)
+EXCERPT_CHARS = 200
+
+_MD = markdown()
+
+
+def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
+    """The first ``limit`` characters of Markdown ``source`` as plain text.
+
+    Markup, HTML tags and link targets go; paragraphs join with a space.  A cut
+    text ends at a word boundary followed by "…".
+    """
+    if not source.strip():
+        return ""
+    parts = [
+        plain_text(token.children or [])
+        for token in _MD.parse(source)
+        if token.type == "inline" and token.children
+    ]
+    text = " ".join(part for part in parts if part)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    # cut at the last space, unless that loses more than half of the text
+    cut = cut[:space] if space > limit // 2 else cut[:limit]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def browse_json(
+    catalogue: Catalogue, topics: TopicRegistry, *, issues_dir: str = "issues"
+) -> dict[str, Any]:
+    """The ``browse.json`` document for ``catalogue``; see the module docstring."""
+    author_slugs = sorted(catalogue.authors)
+    venue_slugs = sorted(catalogue.venues)
+    author_index = {slug: i for i, slug in enumerate(author_slugs)}
+    venue_index = {slug: i for i, slug in enumerate(venue_slugs)}
+    topic_pairs = [[t.slug, t.title] for t in topics.topics]
+    known_topics = {t.slug for t in topics.topics}
+    for slug in sorted({e.topic for e in catalogue.entries.values() if e.topic} - known_topics):
+        topic_pairs.append([slug, slug])  # an entry's topic left the registry: still filterable
+    excerpts: dict[str, str] = {}  # grouped entries share their commentary
+    records = []
+    for entry in catalogue.newest_first():
+        if entry.commentary not in excerpts:
+            excerpts[entry.commentary] = excerpt(entry.commentary)
+        authors: list[int] = []
+        for name in entry.authors:
+            index = author_index.get(catalogue.author_slug(name))
+            if index is not None and index not in authors:
+                authors.append(index)
+        venue = venue_index.get(catalogue.venue_slug(entry.venue)) if entry.venue else None
+        records.append(
+            {
+                "id": entry.id,
+                "title": entry.title,
+                "permalink": entry_permalink(entry.issue, entry.id, issues_dir),
+                "url": entry.url,
+                "issue": entry.issue,
+                "date": entry.date.isoformat(),
+                "kind": entry.kind,
+                "topic": entry.topic,
+                "authors": authors,
+                "venue": venue,
+                "excerpt": excerpts[entry.commentary],
+            }
+        )
+    return {
+        "version": BROWSE_VERSION,
+        "topics": topic_pairs,
+        "kinds": list(KINDS),
+        "authors": [[slug, catalogue.authors[slug].name] for slug in author_slugs],
+        "venues": [[slug, catalogue.venues[slug].name] for slug in venue_slugs],
+        "entries": records,
+    }
