@@ -555,3 +555,46 @@ def test_corpus_browse_page(tmp_path, browser):
     finally:
         context.close()
         server.stop()
+
+
+def test_cite_panel_copies_each_format_to_the_clipboard(site, browser):
+    origin = site.server.url("").rstrip("/")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        panel = json.loads((site.out / "cite" / "3.json").read_text(encoding="utf-8"))
+        tab.goto(site.server.url("issues/0003.html"))
+        button = tab.locator("button.roundup-cite[data-cite^='rct3-']").nth(2)
+        key = button.get_attribute("data-cite")
+        button.click()
+        dialog = tab.get_by_role("dialog")
+        dialog.get_by_text(f"Citation key: {key}").wait_for()
+        for label, field in [("BibTeX", "bibtex"), ("RIS", "ris"), ("CSL-JSON", "csl")]:
+            dialog.get_by_role("tab", name=label).click()
+            dialog.get_by_role("button", name="Copy").click()
+            tab.wait_for_function(
+                "document.querySelector('.roundup-cite-status').textContent === 'Copied.'"
+            )
+            assert tab.evaluate("navigator.clipboard.readText()") == panel["entries"][key][field]
+            download = dialog.locator("a.roundup-cite-download")
+            assert download.get_attribute("download").startswith(key)
+        shot(tab, "cite-panel")
+        tab.keyboard.press("Escape")
+        assert not dialog.is_visible()
+        # focus returns to the button that opened the panel
+        assert tab.evaluate("document.activeElement.dataset.cite") == key
+        # the issue's own citation, from the byline
+        tab.locator("button.roundup-cite[data-cite='issue']").click()
+        dialog.get_by_text("Citation key: rct-issue-3").wait_for()
+        dialog.get_by_role("tab", name="Reference").click()
+        dialog.get_by_role("button", name="Copy").click()
+        tab.wait_for_function(
+            "document.querySelector('.roundup-cite-status').textContent === 'Copied.'"
+        )
+        assert tab.evaluate("navigator.clipboard.readText()") == panel["issue"]["reference"]
+        assert errors == []
+    finally:
+        context.close()
