@@ -24,6 +24,7 @@ the name.  ``excerpt`` is the commentary as plain text, cut at a word boundary.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from roundup_kb.catalogue import Catalogue
@@ -49,12 +50,20 @@ def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
     """
     if not source.strip():
         return ""
-    parts = [
-        plain_text(token.children or [])
-        for token in _MD.parse(source)
-        if token.type == "inline" and token.children
-    ]
-    text = " ".join(part for part in parts if part)
+    # paragraph by paragraph, stopping once there is enough text: commentary can
+    # run to pages, and parsing all of it for 200 characters is most of the cost
+    parts: list[str] = []
+    length = 0
+    for block in re.split(r"\n[ \t]*\n", source):
+        for token in _MD.parse(block):
+            if token.type == "inline" and token.children:
+                part = plain_text(token.children)
+                if part:
+                    parts.append(part)
+                    length += len(part) + 1
+        if length > limit:
+            break
+    text = " ".join(parts)
     if len(text) <= limit:
         return text
     cut = text[: limit + 1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -19,7 +20,28 @@ def registry_paths(env: BuildEnvironment) -> tuple[Path, Path]:
 
 
 def registries(env: BuildEnvironment) -> tuple[TopicRegistry, NameRegistry]:
-    """The (topics, names) registries named in the configuration."""
+    """The (topics, names) registries named in the configuration.
+
+    The files are looked at once per build (cross-reference resolution asks
+    thousands of times); :func:`_new_build` forgets the answer.
+    """
+    found = _THIS_BUILD.get(env)
+    if found is None:
+        found = _THIS_BUILD[env] = _load(env)
+    return found
+
+
+#: the registries of each environment for the build under way
+_THIS_BUILD: WeakKeyDictionary[BuildEnvironment, tuple[TopicRegistry, NameRegistry]] = (
+    WeakKeyDictionary()
+)
+
+
+def _new_build(app: Sphinx) -> None:
+    _THIS_BUILD.pop(app.env, None)
+
+
+def _load(env: BuildEnvironment) -> tuple[TopicRegistry, NameRegistry]:
     topics_path, names_path = registry_paths(env)
     key = (
         str(topics_path),
@@ -34,5 +56,7 @@ def registries(env: BuildEnvironment) -> tuple[TopicRegistry, NameRegistry]:
 
 
 def setup(app: Sphinx) -> None:
+    # before anything of this build reads them (the pre-scan runs at priority 400)
+    app.connect("builder-inited", _new_build, priority=100)
     app.add_config_value("roundup_topics_file", "docs/registry/topics.yaml", "env", types=[str])
     app.add_config_value("roundup_names_file", "docs/registry/names.yaml", "env", types=[str])
