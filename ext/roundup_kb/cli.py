@@ -260,6 +260,60 @@ def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- synth
+
+
+def _count(value: str, least: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = least - 1
+    if number < least:
+        raise argparse.ArgumentTypeError(f"not a whole number >= {least}: {value!r}")
+    return number
+
+
+def add_synth(commands: argparse._SubParsersAction) -> None:
+    """``roundup-kb synth N --dest DIR``: synthetic issue pages for benchmarks."""
+    parser = commands.add_parser(
+        "synth",
+        help="write N synthetic issue pages shaped like the real corpus (for benchmarks)",
+        description=(
+            "Write N synthetic issue pages with the corpus's shape (items per issue, "
+            "commentary lengths, authors and venues, events, calls, jobs). The same seed "
+            "always gives the same bytes. A different page already in DIR is not "
+            "overwritten without --force."
+        ),
+    )
+    parser.add_argument("count", type=lambda v: _count(v, 0), metavar="N", help="how many issues")
+    parser.add_argument(
+        "--dest", type=Path, required=True, metavar="DIR", help="where the pages go"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
+    parser.add_argument(
+        "--start-number",
+        type=lambda v: _count(v, 1),
+        default=1,
+        metavar="K",
+        help="number of the first issue (default: 1)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite different pages")
+    parser.set_defaults(run=run_synth)
+
+
+def run_synth(args: argparse.Namespace, config: ProjectConfig) -> int:
+    from roundup_kb.synth import write_corpus
+
+    topics, _ = _registries(config)
+    paths = write_corpus(
+        args.dest, args.count, topics, seed=args.seed, start=args.start_number, force=args.force
+    )
+    last = args.start_number + args.count - 1
+    span = f" (issues {args.start_number}-{last})" if paths else ""
+    print(f"wrote {len(paths)} synthetic issue pages to {display_path(args.dest)}{span}")
+    return 0
+
+
 # ------------------------------------------------------------------------------ main
 
 #: one entry per subcommand: the function that adds its parser
@@ -268,6 +322,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_validate,
     add_new,
     add_export,
+    add_synth,
 )
 
 

@@ -1,0 +1,613 @@
+"""Build-performance benchmark: the knowledge base beside a vanilla Sphinx + MyST build.
+
+For each corpus -- the 126 real issues in ``../shared/corpus`` (imported with
+``roundup-kb import``; skipped with a message when absent) and synthetic corpora
+of the sizes given (``roundup_kb.synth``) -- two scratch projects are made in a
+temporary directory:
+
+* **ours**: the project's ``conf.py``, ``pyproject.toml`` and ``docs/`` (without
+  the generated topic, author and venue stubs) and the issue pages;
+* **vanilla**: the same issue pages under a ``conf.py`` that runs the project's
+  ``conf.py`` and then drops ``roundup_kb`` (same theme, theme options, MyST
+  settings, ``html_sidebars``, ``sphinx_design``; PyStemmer is installed for
+  both), with an ``index.md`` holding a glob toctree of the issues.  Issue pages
+  use no roundup-kb roles or directives (the imported and the synthetic ones have
+  none), so vanilla builds them as they are.
+
+Each ``sphinx-build -b html`` runs as its own process; wall time is measured
+around it and its peak memory read from ``os.wait4`` (largest resident set of
+the build process and the workers it forked).  Scenarios, ours then vanilla
+each time: a full build, a full ``-j N`` build (another output directory), a
+no-op rebuild, a rebuild after appending a sentence to one entry's commentary in
+the middle issue, and one after adding an issue (the next synthetic one).  The
+core (parse, check and catalogue every page without Sphinx) is timed in this
+process.  Results go to ``_build/bench/results.json`` and ``results.md``, with
+PASS/FAIL against the targets of ``docs/performance.md``.
+
+Usage (``nox -s bench -- ARGS`` runs it in the nox environment)::
+
+    python benchmarks/bench.py [--sizes 200,2000] [--no-corpus] [--scenarios full,noop,...]
+                               [--jobs 2] [--out DIR] [--workdir DIR] [--seed S] [--strict]
+    python benchmarks/bench.py --quick     # CI smoke test: 20 synthetic issues, full + no-op
+
+Timings on a shared or busy machine are noisy; compare runs from the same quiet
+machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "research-computing-teams"
+#: generated at build time, never copied into a scratch project
+GENERATED = ("topics", "authors", "venues")
+EDIT_SENTENCE = " This sentence was added by the benchmark to time an incremental rebuild."
+SCENARIOS = ("full", "parallel", "noop", "edit", "add")
+QUICK_SCENARIOS = ("full", "noop")
+LABELS = {
+    "full": "full build",
+    "parallel": "full build -j {jobs}",
+    "noop": "no-op rebuild",
+    "edit": "rebuild after editing one issue",
+    "add": "rebuild after adding one issue",
+}
+
+VANILLA_CONF = '''\
+"""Vanilla peer of the knowledge base: its conf.py without roundup_kb."""
+
+from pathlib import Path
+
+_conf = Path(__file__).with_name("project_conf.py")
+exec(compile(_conf.read_text(encoding="utf-8"), str(_conf), "exec"))
+
+extensions = [name for name in extensions if name != "roundup_kb"]
+for _name in [name for name in globals() if name.startswith("roundup_")]:
+    del globals()[_name]
+root_doc = "index"
+include_patterns = ["index.md", "issues/**"]
+'''
+
+VANILLA_INDEX = """\
+# Archive
+
+Every issue of the newsletter.
+
+```{toctree}
+:hidden:
+:glob:
+:reversed:
+
+issues/*
+```
+"""
+
+
+# -- scratch projects ---------------------------------------------------------------
+
+
+def _ignore_generated(directory: str, names: list[str]) -> list[str]:
+    if Path(directory) == ROOT / "docs":
+        return [n for n in names if n in GENERATED]
+    return [n for n in names if n in ("_build", "__pycache__")]
+
+
+def make_ours(dest: Path, issues: Path) -> Path:
+    """A copy of the project (conf.py, pyproject.toml, docs/) with the pages in ``issues``."""
+    dest.mkdir(parents=True)
+    shutil.copy2(ROOT / "conf.py", dest / "conf.py")
+    shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    shutil.copytree(ROOT / "docs", dest / "docs", ignore=_ignore_generated)
+    shutil.copytree(issues, dest / "issues")
+    return dest
+
+
+def make_vanilla(dest: Path, issues: Path) -> Path:
+    """Sphinx + MyST with the project's settings but not roundup_kb, and the same pages."""
+    dest.mkdir(parents=True)
+    shutil.copy2(ROOT / "conf.py", dest / "project_conf.py")
+    shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")  # project_conf reads it
+    (dest / "conf.py").write_text(VANILLA_CONF, encoding="utf-8")
+    (dest / "index.md").write_text(VANILLA_INDEX, encoding="utf-8")
+    shutil.copytree(issues, dest / "issues")
+    return dest
+
+
+def synthetic_issues(dest: Path, count: int, seed: int) -> Path:
+    from roundup_kb.synth import write_corpus
+
+    write_corpus(dest, count, _topics(), seed=seed)
+    return dest
+
+
+def corpus_issues(dest: Path) -> Path:
+    """The shared corpus imported as issue pages (what ``roundup-kb import`` writes)."""
+    from roundup_kb.importer import find_sources, plan_import, write_pages
+
+    plan = plan_import(find_sources([CORPUS]), dest, _site_url())
+    write_pages(plan)
+    return dest
+
+
+def _project_config():
+    from roundup_kb.config import load_project_config
+
+    return load_project_config(ROOT)
+
+
+def _topics():
+    from roundup_kb.topics import TopicRegistry
+
+    return TopicRegistry.load(_project_config().topics_file)
+
+
+def _site_url() -> str:
+    return _project_config().site_url
+
+
+# -- edits ------------------------------------------------------------------------------
+
+
+def edit_one_issue(issues: Path) -> tuple[Path, str]:
+    """Append a sentence to one entry's commentary in the middle issue; (page, new text)."""
+    from roundup_kb.names import NameRegistry
+    from roundup_kb.validate import check_page
+
+    config = _project_config()
+    names = NameRegistry.load(config.names_file)
+    pages = sorted(issues.glob("*.md"))
+    for page in pages[len(pages) // 2 :] + pages[: len(pages) // 2]:
+        text = page.read_text(encoding="utf-8")
+        issue = check_page(text, str(page), _topics(), names).issue
+        lines = text.split("\n")
+        for entry in issue.entries if issue else ():
+            last = entry.commentary.rstrip().split("\n")[-1] if entry.commentary.strip() else ""
+            if not last.strip():
+                continue
+            for index in range(entry.line, len(lines)):
+                if lines[index].rstrip() == last.rstrip():
+                    lines[index] = lines[index].rstrip() + EDIT_SENTENCE
+                    return page, "\n".join(lines)
+    raise SystemExit(f"bench: no entry with commentary to edit in {issues}")
+
+
+def next_issue(issues: Path, seed: int) -> tuple[str, str]:
+    """(file name, text) of the synthetic issue numbered one after the newest page."""
+    from roundup_kb.synth import generate_issue
+
+    number = max(int(p.stem) for p in issues.glob("*.md")) + 1
+    return f"{number:04d}.md", generate_issue(number, _topics(), seed=seed).text
+
+
+# -- running builds ---------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    """One sphinx-build run."""
+
+    seconds: float
+    #: peak resident set of the build process (or its largest worker), MiB
+    peak_mib: float
+    cpu_seconds: float
+    warnings: int
+    returncode: int
+    log: str
+
+
+def sphinx_build(src: Path, out: Path, log: Path, *, jobs: int = 1) -> Build:
+    """Run ``sphinx-build -b html`` in a child process; time it and read its peak memory."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-q"]
+    if jobs > 1:
+        command += ["-j", str(jobs)]
+    command += [str(src), str(out)]
+    with open(log, "w", encoding="utf-8") as stream:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, cwd=src)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return Build(
+        seconds=round(seconds, 3),
+        peak_mib=round(usage.ru_maxrss / 1024, 1),  # KiB on Linux
+        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
+        warnings=text.count("WARNING:"),
+        returncode=child.returncode,
+        log=str(log),
+    )
+
+
+@dataclass
+class CorpusResult:
+    """Everything measured on one corpus."""
+
+    name: str
+    issues: int
+    entries: int
+    core_seconds: float
+    builds: dict[str, dict[str, Build]] = field(default_factory=dict)
+
+
+def core_seconds(issues: Path) -> tuple[float, int]:
+    """Parse, check and catalogue every page without Sphinx: (seconds, entries)."""
+    from roundup_kb.catalogue import Catalogue
+    from roundup_kb.names import NameRegistry
+    from roundup_kb.validate import validate_paths
+
+    config = _project_config()
+    start = time.perf_counter()
+    topics = _topics()
+    names = NameRegistry.load(config.names_file)
+    parsed, _ = validate_paths([issues], topics, names)
+    catalogue = Catalogue.build(parsed, topics, names)
+    return time.perf_counter() - start, len(catalogue.entries)
+
+
+def run_corpus(
+    name: str, issues: Path, work: Path, scenarios: tuple[str, ...], jobs: int, seed: int
+) -> CorpusResult:
+    """Build both projects of one corpus through ``scenarios``, ours then vanilla each time."""
+    core, entries = core_seconds(issues)
+    result = CorpusResult(name, len(list(issues.glob("*.md"))), entries, round(core, 3))
+    _say(f"{name}: {result.issues} issues, {entries} entries; core {core:.2f} s")
+    projects = {
+        "ours": make_ours(work / name / "ours", issues),
+        "vanilla": make_vanilla(work / name / "vanilla", issues),
+    }
+    logs = work / name / "logs"
+    logs.mkdir(parents=True)
+    edited: tuple[str, str] | None = None
+    added: tuple[str, str] | None = None
+    for scenario in scenarios:
+        if scenario == "edit":
+            page, text = edit_one_issue(projects["ours"] / "issues")
+            edited = (page.name, text)
+        if scenario == "add":
+            added = next_issue(projects["ours"] / "issues", seed)
+        result.builds[scenario] = {}
+        for flavour, src in projects.items():
+            if scenario == "edit" and edited:
+                (src / "issues" / edited[0]).write_text(edited[1], encoding="utf-8")
+            if scenario == "add" and added:
+                (src / "issues" / added[0]).write_text(added[1], encoding="utf-8")
+            out = src / "_build" / ("html-j" if scenario == "parallel" else "html")
+            if scenario in ("full", "parallel"):
+                shutil.rmtree(out, ignore_errors=True)
+            build = sphinx_build(
+                src,
+                out,
+                logs / f"{flavour}-{scenario}.log",
+                jobs=jobs if scenario == "parallel" else 1,
+            )
+            result.builds[scenario][flavour] = build
+            _say(
+                f"{name}: {flavour:7} {_label(scenario, jobs):32} {build.seconds:8.2f} s "
+                f"{build.peak_mib:8.0f} MiB  {build.warnings} warnings"
+            )
+            if build.returncode != 0:
+                tail = Path(build.log).read_text(encoding="utf-8", errors="replace")[-3000:]
+                raise SystemExit(f"bench: {flavour} {scenario} build of {name} failed:\n{tail}")
+            _check_rebuilt(scenario, out, edited, added, f"{flavour} {name}")
+    return result
+
+
+def _check_rebuilt(
+    scenario: str, out: Path, edited: tuple[str, str] | None, added: tuple[str, str] | None, what
+) -> None:
+    """A rebuild that missed the change would time nothing: check the change is in the site."""
+    if scenario == "edit" and edited:
+        page = out / "issues" / edited[0].replace(".md", ".html")
+        if EDIT_SENTENCE.strip() not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"bench: the {what} rebuild did not pick up the edit of {page.name}")
+    if scenario == "add" and added:
+        page = out / "issues" / added[0].replace(".md", ".html")
+        if not page.is_file():
+            raise SystemExit(f"bench: the {what} rebuild did not build the new {page.name}")
+
+
+# -- targets and report -------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """One target of docs/performance.md checked against one measurement."""
+
+    target: str
+    corpus: str
+    value: float | None
+    limit: float | None
+    unit: str
+    status: str  # PASS, FAIL or SKIP
+    note: str = ""
+
+
+def _check(name: str, corpus: str, value: float | None, limit: float, unit: str, note=""):
+    if value is None:
+        return Target(name, corpus, None, limit, unit, "SKIP", note)
+    return Target(name, corpus, round(value, 3), limit, unit, "PASS" if value <= limit else "FAIL")
+
+
+def check_targets(results: list[CorpusResult], jobs: int) -> list[Target]:
+    """Each corpus against each target; SKIP where a scenario was not run."""
+    targets: list[Target] = []
+
+    def seconds(result: CorpusResult, scenario: str, flavour: str = "ours") -> float | None:
+        build = result.builds.get(scenario, {}).get(flavour)
+        return build.seconds if build else None
+
+    for r in results:
+        full, vanilla = seconds(r, "full"), seconds(r, "full", "vanilla")
+        ratio = full / vanilla if full and vanilla else None
+        targets.append(_check("full build <= 1.0x vanilla", r.name, ratio, 1.0, "x"))
+        parallel = seconds(r, "parallel")
+        targets.append(
+            _check(
+                f"-j {jobs} faster than serial",
+                r.name,
+                parallel / full if parallel and full else None,
+                0.999,
+                "x serial",
+            )
+        )
+        for scenario, limit in (("edit", 0.10), ("add", 0.15)):
+            value = seconds(r, scenario)
+            targets.append(
+                _check(
+                    f"{scenario}-one rebuild <= {limit:.0%} of full",
+                    r.name,
+                    value / full if value is not None and full else None,
+                    limit,
+                    "x full",
+                )
+            )
+        targets.append(_check("no-op rebuild <= 3 s", r.name, seconds(r, "noop"), 3.0, "s"))
+        peak = r.builds.get("full", {}).get("ours")
+        targets.append(
+            _check(
+                "peak memory <= 3 GB",
+                r.name,
+                peak.peak_mib / 1024 if peak else None,
+                3.0,
+                "GiB",
+            )
+        )
+    # 10x the issues in at most 12x the time: 2,000 vs 200 by default, any such pair counts
+    synthetic = {r.issues: r for r in results if r.name.startswith("synthetic")}
+    pairs = [(n, n * 10) for n in sorted(synthetic) if n * 10 in synthetic] or [(200, 2000)]
+    for small_n, large_n in pairs:
+        small, large = synthetic.get(small_n), synthetic.get(large_n)
+        small_s = seconds(small, "full") if small else None
+        large_s = seconds(large, "full") if large else None
+        targets.append(
+            _check(
+                f"{large_n:,} synthetic <= 12x the {small_n:,} build",
+                f"synthetic-{large_n}/{small_n}",
+                large_s / small_s if small_s and large_s else None,
+                12.0,
+                "x",
+                "needs --sizes with two sizes ten times apart, e.g. 200,2000",
+            )
+        )
+    corpus = next((r for r in results if r.name == "corpus"), None)
+    targets.append(
+        _check(
+            "core <= 3 s on the corpus",
+            "corpus",
+            corpus.core_seconds if corpus else None,
+            3.0,
+            "s",
+            "needs ../shared/corpus",
+        )
+    )
+    return targets
+
+
+def markdown_report(results: list[CorpusResult], targets: list[Target], meta: dict) -> str:
+    """The results as Markdown tables: builds with ratios, then the targets."""
+    jobs = meta["jobs"]
+    lines = [
+        f"# Benchmark results ({meta['date']})",
+        "",
+        f"Machine: {meta['machine']}; Python {meta['python']}; Sphinx {meta['sphinx']}; "
+        f"PyStemmer {'installed' if meta['pystemmer'] else 'NOT installed'}; "
+        f"load average before {meta['load_before']}, after {meta['load_after']}.",
+        "",
+    ]
+    for r in results:
+        lines += [
+            f"## {r.name}: {r.issues} issues, {r.entries} entries",
+            "",
+            "| scenario | ours (s) | vanilla (s) | ours/vanilla | ours peak (MiB) "
+            "| vanilla peak (MiB) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for scenario, builds in r.builds.items():
+            ours, vanilla = builds["ours"], builds["vanilla"]
+            ratio = f"{ours.seconds / vanilla.seconds:.2f}" if vanilla.seconds else "-"
+            lines.append(
+                f"| {_label(scenario, jobs)} | {ours.seconds:.2f} | {vanilla.seconds:.2f} "
+                f"| {ratio} | {ours.peak_mib:.0f} | {vanilla.peak_mib:.0f} |"
+            )
+        lines += ["", f"Core (parse + catalogue, no Sphinx): {r.core_seconds:.2f} s.", ""]
+    lines += ["## Targets", "", "| target | corpus | measured | limit | result |"]
+    lines += ["| --- | --- | ---: | ---: | --- |"]
+    for t in targets:
+        value = "-" if t.value is None else f"{t.value:.3g} {t.unit}"
+        note = f" ({t.note})" if t.status == "SKIP" and t.note else ""
+        lines.append(
+            f"| {t.target} | {t.corpus} | {value} | {t.limit:g} {t.unit} | {t.status}{note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _label(scenario: str, jobs: int) -> str:
+    return LABELS[scenario].format(jobs=jobs)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _meta(args: argparse.Namespace, load_before: str) -> dict:
+    import sphinx
+
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
+        f"{platform.release()}, {_cpu_model()}",
+        "python": platform.python_version(),
+        "sphinx": sphinx.__version__,
+        "pystemmer": importlib.util.find_spec("Stemmer") is not None,
+        "jobs": args.jobs,
+        "seed": args.seed,
+        "quick": args.quick,
+        "load_before": load_before,
+        "load_after": _load(),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+# -- command line ----------------------------------------------------------------------
+
+
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = [int(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of issue counts: {value!r}") from None
+    if any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"issue counts must be at least 1: {value!r}")
+    return sizes
+
+
+def _scenarios(value: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in SCENARIOS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown scenario {', '.join(unknown) or value!r}: choose from {', '.join(SCENARIOS)}"
+        )
+    if set(chosen) & {"noop", "edit", "add"}:
+        chosen += ("full",)  # rebuilds need the full build's output to rebuild
+    return tuple(s for s in SCENARIOS if s in chosen)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench", description=__doc__.split("\n\n")[0], allow_abbrev=False
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="synthetic corpus sizes, comma-separated (default: 200,2000; --quick: 20)",
+    )
+    parser.add_argument(
+        "--corpus",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include the 126-issue corpus from ../shared (default: yes; --quick: no)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        type=_scenarios,
+        default=None,
+        help=f"comma-separated, from {','.join(SCENARIOS)} (default: all; --quick: full,noop)",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="-j for the parallel build")
+    parser.add_argument("--seed", type=int, default=0, help="synthetic corpus seed")
+    parser.add_argument(
+        "--quick", action="store_true", help="CI smoke test: 20 synthetic issues, full + no-op"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "_build" / "bench", help="where results go"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="build here and keep it (default: a temporary directory)"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    args = parser.parse_args(argv)
+    if args.sizes is None:
+        args.sizes = [20] if args.quick else [200, 2000]
+    if args.corpus is None:
+        args.corpus = not args.quick
+    if args.scenarios is None:
+        args.scenarios = QUICK_SCENARIOS if args.quick else SCENARIOS
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    load_before = _load()
+    scenarios = args.scenarios
+    if args.workdir is not None and args.workdir.exists() and any(args.workdir.iterdir()):
+        raise SystemExit(f"bench: --workdir {args.workdir} is not empty")
+    with tempfile.TemporaryDirectory(prefix="roundup-bench-") as tmp:
+        work = args.workdir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        results: list[CorpusResult] = []
+        if args.corpus:
+            if CORPUS.is_dir():
+                issues = corpus_issues(work / "sources" / "corpus")
+                results.append(run_corpus("corpus", issues, work, scenarios, args.jobs, args.seed))
+            else:
+                _say(f"bench: skipping the real corpus: {CORPUS} not found (needs ../shared)")
+        for size in args.sizes:
+            name = f"synthetic-{size}"
+            issues = synthetic_issues(work / "sources" / name, size, args.seed)
+            results.append(run_corpus(name, issues, work, scenarios, args.jobs, args.seed))
+        targets = check_targets(results, args.jobs)
+        meta = _meta(args, load_before)
+    report = markdown_report(results, targets, meta)
+    args.out.mkdir(parents=True, exist_ok=True)
+    data = {
+        "meta": meta,
+        "corpora": [asdict(r) for r in results],
+        "targets": [asdict(t) for t in targets],
+    }
+    _write(args.out / "results.json", json.dumps(data, indent=1) + "\n")
+    _write(args.out / "results.md", report)
+    print(report)
+    for t in targets:
+        print(f"{t.status:4}  {t.target} [{t.corpus}]")
+    _say(f"bench: results in {args.out / 'results.md'} and results.json")
+    return 1 if args.strict and any(t.status == "FAIL" for t in targets) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The benchmark harness (benchmarks/bench.py): its quick mode runs and its outputs are right.
+
+Nothing here asserts on a time: the machine running the tests may be busy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from roundup_kb.synth import generate_corpus
+from roundup_kb.topics import TopicRegistry
+
+BENCH = ROOT / "benchmarks" / "bench.py"
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.sphinx
+def test_quick_mode_builds_both_projects_and_writes_results(tmp_path):
+    work, out = tmp_path / "work", tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--workdir", str(work), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-5000:]
+
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    (corpus,) = data["corpora"]
+    issues = generate_corpus(20, TopicRegistry.load(ROOT / "docs" / "registry" / "topics.yaml"))
+    expected = sum(len(issue.items) for issue in issues)
+    assert (corpus["name"], corpus["issues"], corpus["entries"]) == ("synthetic-20", 20, expected)
+    assert set(corpus["builds"]) == {"full", "noop"}
+    for scenario in corpus["builds"].values():
+        for flavour in ("ours", "vanilla"):
+            build = scenario[flavour]
+            assert build["returncode"] == 0
+            assert build["warnings"] == 0, build["log"]
+            assert build["seconds"] > 0 and build["peak_mib"] > 10
+
+    ours = work / "synthetic-20" / "ours" / "_build" / "html"
+    entries = json.loads((ours / "entries.json").read_text(encoding="utf-8"))["entries"]
+    assert len(entries) == expected
+    topics = {e["topic"] for e in entries}
+    assert {"managing-teams", "events"} <= topics
+    for slug in topics:
+        assert (ours / "docs" / "topics" / f"{slug}.html").is_file()
+    assert (ours / "issues" / "0020.html").is_file()
+    vanilla = work / "synthetic-20" / "vanilla" / "_build" / "html"
+    assert (vanilla / "issues" / "0020.html").is_file()
+    assert not (vanilla / "entries.json").exists()  # the peer really is without roundup_kb
+    assert "pydata-sphinx-theme" in (vanilla / "issues" / "0001.html").read_text(encoding="utf-8")
+
+    report = (out / "results.md").read_text(encoding="utf-8")
+    assert "| full build |" in report and "| no-op rebuild |" in report
+    assert "ours/vanilla" in report
+    statuses = {t["target"]: t["status"] for t in data["targets"]}
+    assert statuses["no-op rebuild <= 3 s"] in ("PASS", "FAIL")
+    assert statuses["edit-one rebuild <= 10% of full"] == "SKIP"  # not run in quick mode
+    assert statuses["core <= 3 s on the corpus"] == "SKIP"
+    assert report in result.stdout
+    for target in data["targets"]:
+        assert f"{target['status']:4}  {target['target']} [{target['corpus']}]" in result.stdout
+
+
+def test_targets_pass_fail_and_skip():
+    bench = _bench_module()
+
+    def build(seconds, peak=100.0):
+        return bench.Build(seconds, peak, seconds, 0, 0, "log")
+
+    def corpus(name, issues, full, vanilla, **more):
+        result = bench.CorpusResult(name, issues, issues * 15, 2.5)
+        result.builds["full"] = {"ours": build(full, 4096), "vanilla": build(vanilla)}
+        for scenario, seconds in more.items():
+            result.builds[scenario] = {"ours": build(seconds), "vanilla": build(1.0)}
+        return result
+
+    results = [
+        corpus("corpus", 126, 10.0, 12.0, parallel=6.0, noop=1.0, edit=0.9, add=2.0),
+        corpus("synthetic-200", 200, 20.0, 10.0),
+        corpus("synthetic-2000", 2000, 230.0, 100.0),
+    ]
+    got = {(t.target, t.corpus): (t.status, t.value) for t in bench.check_targets(results, 2)}
+    assert got["full build <= 1.0x vanilla", "corpus"] == ("PASS", round(10 / 12, 3))
+    assert got["full build <= 1.0x vanilla", "synthetic-200"] == ("FAIL", 2.0)
+    assert got["-j 2 faster than serial", "corpus"] == ("PASS", 0.6)
+    assert got["-j 2 faster than serial", "synthetic-200"][0] == "SKIP"
+    assert got["edit-one rebuild <= 10% of full", "corpus"] == ("PASS", 0.09)
+    assert got["add-one rebuild <= 15% of full", "corpus"] == ("FAIL", 0.2)
+    assert got["no-op rebuild <= 3 s", "corpus"] == ("PASS", 1.0)
+    assert got["peak memory <= 3 GB", "corpus"] == ("FAIL", 4.0)
+    assert got["2,000 synthetic <= 12x the 200 build", "synthetic-2000/200"] == ("PASS", 11.5)
+    assert got["core <= 3 s on the corpus", "corpus"] == ("PASS", 2.5)
+
+    tenfold = [corpus("synthetic-20", 20, 2.0, 1.0), corpus("synthetic-200", 200, 30.0, 9.0)]
+    got = {(t.target, t.corpus): (t.status, t.value) for t in bench.check_targets(tenfold, 2)}
+    assert got["200 synthetic <= 12x the 20 build", "synthetic-200/20"] == ("FAIL", 15.0)
+
+    assert bench.parse_args(["--scenarios", "edit,noop"]).scenarios == ("full", "noop", "edit")
+    assert bench.parse_args(["--quick"]).scenarios == ("full", "noop")
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--scenarios", "full,warp"])
+
+    alone = bench.check_targets(results[1:2], 2)
+    skipped = {t.target for t in alone if t.status == "SKIP"}
+    assert {"2,000 synthetic <= 12x the 200 build", "core <= 3 s on the corpus"} <= skipped
+
+
+def test_edit_appends_a_sentence_to_commentary(tmp_path):
+    bench = _bench_module()
+    from roundup_kb.synth import write_corpus
+
+    topics = TopicRegistry.load(ROOT / "docs" / "registry" / "topics.yaml")
+    write_corpus(tmp_path, 5, topics)
+    page, text = bench.edit_one_issue(tmp_path)
+    before = page.read_text(encoding="utf-8")
+    assert page.name == "0003.md"
+    assert text.count(bench.EDIT_SENTENCE) == 1
+    assert text.replace(bench.EDIT_SENTENCE, "") == before
+    name, added = bench.next_issue(tmp_path, 0)
+    assert name == "0006.md" and "number: 6\n" in added
