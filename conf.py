@@ -49,6 +49,10 @@ roundup_newsletter = "Research Computing Teams"
 # no left sidebar: a global toctree rendered into every page is what makes
 # large Sphinx sites slow.
 html_theme = "pydata_sphinx_theme"
+# Fresh lists: extensions and the theme append to them, and Sphinx's defaults are
+# shared by every build in one process (tests), which would grow them build by build.
+templates_path: list[str] = []
+html_static_path: list[str] = []
 html_title = "Research Computing Teams KB"
 # Where the site is published: canonical links, and the absolute URLs Atom feeds
 # need (no feeds are written when this is empty).

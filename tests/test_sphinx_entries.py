@@ -207,6 +207,50 @@ def test_incremental_add_updates_pages(site):
     assert "4 entries in 3 issues" in article(site.html("docs/topics/managing-teams.html"))
 
 
+def _stamps(site) -> dict[str, int]:
+    return {
+        str(path.relative_to(site.out)): path.stat().st_mtime_ns
+        for path in site.out.rglob("*.html")
+    }
+
+
+def test_commentary_edit_rewrites_only_what_shows_commentary(site):
+    site.build()
+    before = _stamps(site)
+    # "one-on-one" is a key term: the glossary lists the entries that mention it
+    site.write_issue(
+        2, ISSUE_2.replace("More about the one-on-one.", "Nothing about that term now.")
+    )
+    site.build()
+    after = _stamps(site)
+    rewritten = {page for page in after if after[page] != before.get(page)}
+    assert {"issues/0002.html", "docs/topics/glossary.html"} <= rewritten
+    for page in (
+        "docs/topics/managing-teams.html",
+        "docs/authors/n.html",
+        "docs/venues/h.html",
+        "docs/index.html",
+        "issues/0001.html",
+    ):
+        assert page not in rewritten, page
+    glossary = article(site.html("docs/topics/glossary.html"))
+    assert "Remote one-on-ones that work" not in glossary.split('id="term-one-on-one"')[1]
+
+
+def test_title_edit_rewrites_the_pages_that_list_the_entry(site):
+    site.build()
+    before = _stamps(site)
+    site.write_issue(
+        2, ISSUE_2.replace("Remote one-on-ones that work", "Remote one-on-ones, revised")
+    )
+    site.build()
+    after = _stamps(site)
+    rewritten = {page for page in after if after[page] != before.get(page)}
+    assert {"docs/topics/managing-teams.html", "docs/authors/n.html"} <= rewritten
+    assert "docs/authors/c.html" not in rewritten  # Chiu's entry did not change
+    assert "Remote one-on-ones, revised" in article(site.html("docs/topics/managing-teams.html"))
+
+
 def test_parallel_build_matches_serial(site):
     pages = ["docs/topics/managing-teams.html", "docs/authors/n.html", "issues/0002.html"]
     site.build(parallel=2, fresh=True)

@@ -9,7 +9,7 @@ that data once per build by :class:`~roundup_kb.catalogue.Catalogue`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,22 @@ from roundup_kb.urls import normalize_url
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 2
+ENV_VERSION = 3
+
+
+#: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
+#: besides the per-topic, per-letter and per-URL keys of dependency_keys():
+#: issue numbers, titles, subtitles and dates (issue lists);
+ISSUE_LIST = "issues"
+#: the listed fields of any entry, so every count (indexes, cards, rankings);
+ENTRY_LIST = "entries"
+#: any entry's title or commentary (the glossary's term mentions).
+ENTRY_TEXT = "text"
 
 
 def dependency_keys(entries: Iterable[Entry], mentions: Iterable[Mention]) -> set[str]:
-    """The aggregate keys an issue's content feeds (see :meth:`RoundupDomain.note_aggregate`)."""
-    keys = {"issues"}
+    """The per-topic, per-letter and per-URL keys that these entries and mentions feed."""
+    keys: set[str] = set()
     for entry in entries:
         if entry.topic:
             keys.add(f"topic:{entry.topic}")
@@ -47,6 +57,58 @@ def dependency_keys(entries: Iterable[Entry], mentions: Iterable[Mention]) -> se
         keys.add(f"url:{normalize_url(entry.url)}")
     for mention in mentions:
         keys.add(f"url:{normalize_url(mention.url)}")
+    return keys
+
+
+def _listed(entry: Entry) -> tuple:
+    """What generated pages show of an entry (not its commentary or source line)."""
+    return (
+        entry.id,
+        entry.title,
+        entry.url,
+        entry.authors,
+        entry.venue,
+        entry.details,
+        entry.kind,
+        entry.topic,
+        entry.issue,
+        entry.date,
+        entry.et_al,
+    )
+
+
+def changed_keys(
+    old: tuple[IssueMeta | None, Sequence[Entry], Sequence[Mention]],
+    new: tuple[IssueMeta | None, Sequence[Entry], Sequence[Mention]],
+) -> set[str]:
+    """The aggregate keys whose pages show something that differs between two versions of
+    an issue (``(meta, entries, mentions)``; meta None when the page is absent or unusable).
+
+    An edit to commentary alone touches only :data:`ENTRY_TEXT`, so it re-renders
+    the glossary and not every topic, author and venue page the issue feeds.
+    """
+    (old_meta, old_entries, old_mentions), (new_meta, new_entries, new_mentions) = old, new
+    keys: set[str] = set()
+    if old_meta != new_meta:
+        keys.add(ISSUE_LIST)
+        changed = [*old_entries, *new_entries]  # every listing shows the issue
+    else:
+
+        def order(entries: Sequence[Entry]) -> list[str]:
+            return [e.id for e in sorted(entries, key=lambda e: e.line)]
+
+        if order(old_entries) != order(new_entries):
+            changed = [*old_entries, *new_entries]
+        else:
+            differs = {_listed(e) for e in old_entries} ^ {_listed(e) for e in new_entries}
+            changed = [e for e in (*old_entries, *new_entries) if _listed(e) in differs]
+    if changed:
+        keys |= {ENTRY_LIST, ENTRY_TEXT} | dependency_keys(changed, ())
+    texts = [{(e.id, e.title, e.commentary) for e in es} for es in (old_entries, new_entries)]
+    if texts[0] != texts[1]:
+        keys.add(ENTRY_TEXT)
+    urls = [{normalize_url(m.url) for m in ms} for ms in (old_mentions, new_mentions)]
+    keys |= {f"url:{url}" for url in urls[0] ^ urls[1]}
     return keys
 
 
@@ -303,13 +365,14 @@ def _outdated(
         return []  # a fresh environment: every page is read anyway
     keys: set[str] = set()
     for doc in touched:
-        keys |= dependency_keys(dom.entries.get(doc, ()), dom.mentions.get(doc, ()))
+        old = (dom.issues.get(doc), dom.entries.get(doc, ()), dom.mentions.get(doc, ()))
+        issue = None
         if doc not in removed:
             scanned = get_scan(app)
             found = scanned.pages.get(doc) if scanned is not None else None
             issue = found[1].issue if found else parse_page(env, doc, Path(env.doc2path(doc)))
-            if issue is not None:
-                keys |= dependency_keys(issue.entries, issue.mentions)
+        new = (issue.meta, issue.entries, issue.mentions) if issue is not None else (None, (), ())
+        keys |= changed_keys(old, new)
     outdated = dom.pages_showing(keys)
     # Adding or removing an issue changes the previous/next links of its
     # neighbours.  Docnames sort in issue order (NNNN), so the neighbours in the

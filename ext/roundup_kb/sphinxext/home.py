@@ -25,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb import feeds, permalinks
 from roundup_kb.catalogue import NameIndex
-from roundup_kb.sphinxext.domain import get_domain
+from roundup_kb.sphinxext.domain import ENTRY_LIST, ISSUE_LIST, get_domain
 from roundup_kb.sphinxext.feeds import builds_site, feeds_enabled, root_link
 from roundup_kb.sphinxext.issues import add_placeholder_nodes, replace_placeholder
 from roundup_kb.sphinxext.registries import registries, registry_paths
@@ -48,7 +48,8 @@ class _HomeDirective(SphinxDirective):
 
     def placeholder(self, **attributes: Any) -> list[nodes.Node]:
         if self.uses_issues:
-            get_domain(self.env).note_aggregate(self.env.docname, "issues")
+            for key in (ISSUE_LIST, ENTRY_LIST):
+                get_domain(self.env).note_aggregate(self.env.docname, key)
         node = kb_home(classes=[f"roundup-{self.kind}"], kind=self.kind, **attributes)
         self.set_source_info(node)
         return [node]

@@ -24,7 +24,7 @@ from roundup_kb import safety
 from roundup_kb.model import Issue, IssueMeta
 from roundup_kb.parser import parse_issue
 from roundup_kb.problems import Problem, RoundupError
-from roundup_kb.sphinxext.domain import dependency_keys, get_domain, issue_docnames
+from roundup_kb.sphinxext.domain import ISSUE_LIST, dependency_keys, get_domain, issue_docnames
 from roundup_kb.sphinxext.entries import cite_button, decorate_entries
 from roundup_kb.sphinxext.prescan import get_scan
 from roundup_kb.sphinxext.registries import registries, registry_paths
@@ -125,7 +125,7 @@ class IssuePageTransform(SphinxTransform):
         dom = get_domain(env)
         dom.note_issue(docname, issue)
         for key in dependency_keys(issue.entries, issue.mentions):
-            if key.startswith("url:"):
+            if key.startswith("url:"):  # "also featured in" other issues
                 dom.note_aggregate(docname, key)
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is None or not section.children:
@@ -169,7 +169,7 @@ class IssueListDirective(SphinxDirective):
     by_year = False
 
     def run(self) -> list[nodes.Node]:
-        get_domain(self.env).note_aggregate(self.env.docname, "issues")
+        get_domain(self.env).note_aggregate(self.env.docname, ISSUE_LIST)
         node = issue_listing(classes=["roundup-issue-list"])
         node["limit"] = self.options.get("limit")
         node["oldest_first"] = "oldest-first" in self.options

@@ -25,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 from roundup_kb import permalinks
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
-from roundup_kb.sphinxext.domain import get_domain
+from roundup_kb.sphinxext.domain import ENTRY_LIST, ENTRY_TEXT, ISSUE_LIST, get_domain
 from roundup_kb.sphinxext.entries import also_featured, cite_button, xref
 from roundup_kb.sphinxext.issues import add_placeholder_nodes, format_date, replace_placeholder
 from roundup_kb.sphinxext.registries import registries
@@ -142,7 +142,7 @@ class TopicIndexDirective(_Placeholder):
     kind = "topic-index"
 
     def run(self) -> list[nodes.Node]:
-        return self.placeholder(["issues"])
+        return self.placeholder([ENTRY_LIST])
 
 
 class NameIndexDirective(_Placeholder):
@@ -152,7 +152,7 @@ class NameIndexDirective(_Placeholder):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        return self.placeholder(["issues"], names=self.arguments[0])
+        return self.placeholder([ENTRY_LIST], names=self.arguments[0])
 
 
 class NameLetterDirective(_Placeholder):
@@ -182,7 +182,7 @@ class EntriesDirective(_Placeholder):
     }
 
     def run(self) -> list[nodes.Node]:
-        return self.placeholder(["issues"], filters=dict(self.options))
+        return self.placeholder([ENTRY_LIST, ISSUE_LIST], filters=dict(self.options))
 
 
 class GlossaryDirective(_Placeholder):
@@ -197,7 +197,8 @@ class GlossaryDirective(_Placeholder):
 
     def run(self) -> list[nodes.Node]:
         topics, _ = registries(self.env)
-        get_domain(self.env).note_aggregate(self.env.docname, "issues")
+        for key in (ENTRY_LIST, ENTRY_TEXT):
+            get_domain(self.env).note_aggregate(self.env.docname, key)
         source, line = self.get_source_info()
         items = []
         for topic in topics.topics:
