@@ -267,3 +267,16 @@ def test_unresolved_role_warns(site):
     _, warnings = site.build()
     assert "no entry with id 'no-such-entry'" in warnings
     assert "no author 'Nobody Atall'" in warnings
+
+
+def test_site_data_files_follow_the_pages_and_survive_deletion(site):
+    site.build()
+    data_files = ["entries.json", "browse.json", "feeds/issues.atom", "entries.ris"]
+    for name in data_files:
+        (site.out / name).unlink()
+    site.build()  # nothing changed in the pages: the missing files are made again
+    assert all((site.out / name).exists() for name in data_files)
+    site.write_issue(2, ISSUE_2.replace("Remote one-on-ones that work", "Remote, retitled"))
+    site.build()
+    for name in data_files:
+        assert "Remote, retitled" in (site.out / name).read_text(encoding="utf-8"), name

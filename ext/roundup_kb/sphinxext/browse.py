@@ -18,8 +18,9 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from roundup_kb.browse import browse_json
+from roundup_kb.browse import BROWSE_VERSION, browse_json
 from roundup_kb.sphinxext.domain import get_domain
+from roundup_kb.sphinxext.outputs import Manifest, data_key, write_if_changed
 from roundup_kb.sphinxext.registries import registries
 
 PAGENAME = "browse"
@@ -42,30 +43,37 @@ def _add_label(app: Sphinx) -> None:
     std["anonlabels"][LABEL] = (PAGENAME, "")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def _context(version: str, count: int) -> dict[str, Any]:
+    return {
+        "title": TITLE,
+        "roundup_browse_data": f"{DATA_FILE}?v={version}",
+        "roundup_browse_count": count,
+    }
 
 
 def collect_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Write ``browse.json`` and hand the page to the builder (``html-collect-pages``)."""
     if app.builder.name != "html":
         return  # permalinks in browse.json are ``.html`` paths: the plain HTML builder only
+    manifest = Manifest(app)
+    key = data_key(app, BROWSE_VERSION, app.config.roundup_issues_dir)
+    made = manifest.get(DATA_FILE)  # "key version count"
+    if made is not None and manifest.fresh(DATA_FILE, made, Path(app.outdir) / DATA_FILE):
+        made_key, version, count = made.split()
+        if made_key == key:
+            yield PAGENAME, _context(version, int(count)), "roundup-browse.html"
+            return
     topics, _names = registries(app.env)
     data = browse_json(
         get_domain(app.env).catalogue(), topics, issues_dir=app.config.roundup_issues_dir
     )
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    _write_atomic(Path(app.outdir) / DATA_FILE, text)
+    write_if_changed(Path(app.outdir) / DATA_FILE, text)
     version = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-    context = {
-        "title": TITLE,
-        "roundup_browse_data": f"{DATA_FILE}?v={version}",
-        "roundup_browse_count": len(data["entries"]),
-    }
+    if key is not None:
+        manifest.record(DATA_FILE, f"{key} {version} {len(data['entries'])}")
+        manifest.save()
+    context = _context(version, len(data["entries"]))
     yield PAGENAME, context, "roundup-browse.html"
 
 

@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from collections.abc import Iterable
@@ -42,12 +41,12 @@ from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.sphinxext.domain import get_domain, issue_docnames
 from roundup_kb.sphinxext.issues import add_placeholder_nodes, replace_placeholder
+from roundup_kb.sphinxext.outputs import Manifest, digest, write_if_changed
 from roundup_kb.sphinxext.prescan import get_scan
 
 logger = logging.getLogger(__name__)
 
 BIB_NAME = "entries.bib"
-MANIFEST = "roundup-cite.json"
 TOPIC_BIB_DIR = "cite/topics"
 
 
@@ -66,45 +65,6 @@ def _settings(app: Sphinx) -> dict[str, Any]:
         "newsletter": app.config.roundup_newsletter or cite.NEWSLETTER,
         "issues_dir": app.config.roundup_issues_dir,
     }
-
-
-def _digest(*parts: Any) -> str:
-    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
-
-
-def _write(path: Path, text: str) -> bool:
-    """Write ``text`` atomically unless the file already holds it; True when written."""
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return True
-
-
-class Manifest:
-    """What each generated citation file was last made from, kept in the doctree directory."""
-
-    def __init__(self, app: Sphinx):
-        self.path = Path(app.doctreedir) / MANIFEST
-        try:
-            self.data: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.data = {}
-        self.changed = False
-
-    def fresh(self, name: str, key: str, path: Path) -> bool:
-        return self.data.get(name) == key and path.exists()
-
-    def record(self, name: str, key: str) -> None:
-        if self.data.get(name) != key:
-            self.data[name] = key
-            self.changed = True
-
-    def save(self) -> None:
-        if self.changed:
-            _write(self.path, json.dumps(self.data, indent=0, sort_keys=True))
 
 
 # -- entries.bib, before sphinxcontrib-bibtex reads it ----------------------------------
@@ -133,14 +93,14 @@ def write_bibfile(app: Sphinx) -> None:
     if scan is None:
         return
     settings = _settings(app)
-    key = _digest(PANEL_VERSION, settings, sorted(d for d, _ in scan.pages.values()))
+    key = digest(PANEL_VERSION, settings, sorted(d for d, _ in scan.pages.values()))
     manifest = Manifest(app)
     path = bib_path(app)
     if manifest.fresh(BIB_NAME, key, path):
         return
     catalogue = scan.catalogue(app)
     metas = {c.issue.meta.number: c.issue.meta for _, c in scan.pages.values() if c.issue}
-    _write(path, cite.bibliography(catalogue.entries.values(), metas, **settings))
+    write_if_changed(path, cite.bibliography(catalogue.entries.values(), metas, **settings))
     manifest.record(BIB_NAME, key)
     manifest.save()
 
@@ -161,35 +121,37 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     keys = {}
     for doc, meta in sorted(dom.issues.items()):
         entries = dom.entries.get(doc, ())
-        key = keys[meta.number] = _digest(PANEL_VERSION, style, settings, meta, entries)
+        key = keys[meta.number] = digest(PANEL_VERSION, style, settings, meta, entries)
         name = panel_path(meta.number)
         if manifest.fresh(name, key, outdir / name):
             continue
         panel = issue_panel(meta, entries, style=style, **settings)
-        _write(outdir / name, json.dumps(panel, ensure_ascii=False, separators=(",", ":")))
+        text = json.dumps(panel, ensure_ascii=False, separators=(",", ":"))
+        write_if_changed(outdir / name, text)
         manifest.record(name, key)
     stale = [p for p in (outdir / "cite").glob("*.json") if p.stem.isdigit()]
     for path in stale:
         if int(path.stem) not in metas:
             path.unlink()
-    whole = _digest(PANEL_VERSION, settings, sorted(keys.items()))
+    whole = digest(PANEL_VERSION, settings, sorted(keys.items()))
     catalogue = dom.catalogue()
     source = bib_path(app)
     if source.exists():
-        _write(outdir / BIB_NAME, source.read_text(encoding="utf-8"))
+        write_if_changed(outdir / BIB_NAME, source.read_text(encoding="utf-8"))
     outputs = {"entries.ris": None, "entries.csl.json": None}
     outputs.update({f"{TOPIC_BIB_DIR}/{slug}.bib": slug for slug in catalogue.by_topic})
     if all(manifest.fresh(name, whole, outdir / name) for name in outputs):
         manifest.save()
         return
     entries = list(catalogue.entries.values())
-    _write(outdir / "entries.ris", cite.ris_file(entries, metas, **settings))
+    write_if_changed(outdir / "entries.ris", cite.ris_file(entries, metas, **settings))
     items = cite.csl_items(entries, metas, **settings)
-    _write(outdir / "entries.csl.json", json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+    text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    write_if_changed(outdir / "entries.csl.json", text)
     for name, slug in outputs.items():
         if slug is not None:
             topic_entries = catalogue.by_topic[slug]
-            _write(outdir / name, cite.bibliography(topic_entries, (), **settings))
+            write_if_changed(outdir / name, cite.bibliography(topic_entries, (), **settings))
         manifest.record(name, whole)
     manifest.save()
 

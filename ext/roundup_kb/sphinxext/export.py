@@ -7,21 +7,25 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from roundup_kb.export import entries_json
+from roundup_kb.export import ENTRIES_VERSION, entries_json
 from roundup_kb.sphinxext.domain import get_domain
+from roundup_kb.sphinxext.outputs import Manifest, data_key, write_if_changed
 
 
 def write_entries_json(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    path = Path(app.outdir) / "entries.json"
+    manifest = Manifest(app)
+    key = data_key(app, ENTRIES_VERSION, app.config.roundup_issues_dir)
+    if manifest.fresh(path.name, key, path):
+        return
     catalogue = get_domain(app.env).catalogue()
     data = entries_json(catalogue, issues_dir=app.config.roundup_issues_dir)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
-    path = Path(app.outdir) / "entries.json"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+    write_if_changed(path, text)
+    manifest.record(path.name, key)
+    manifest.save()
 
 
 def setup(app: Sphinx) -> None:

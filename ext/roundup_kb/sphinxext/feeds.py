@@ -17,9 +17,13 @@ from sphinx.util.osutil import relative_uri
 
 from roundup_kb import feeds, permalinks
 from roundup_kb.sphinxext.domain import get_domain
+from roundup_kb.sphinxext.outputs import Manifest, data_key
 from roundup_kb.sphinxext.registries import registries
 
 logger = logging.getLogger(__name__)
+
+#: bump when the feeds' content changes for the same data
+FEEDS_VERSION = 1
 
 #: builders whose output is a site with one file per page, where feeds make sense
 SITE_BUILDERS = ("html", "dirhtml")
@@ -112,9 +116,21 @@ def write_site_feeds(app: Sphinx, exception: Exception | None) -> None:
         )
         return
     topics, _ = registries(app.env)
+    outdir = Path(app.outdir)
+    manifest = Manifest(app)
+    site = feed_site(app)
+    # the site's plain fields (its callables' reprs hold addresses) and the builder
+    settings = (site.base_url, site.title, site.author, site.language, site.issues_dir)
+    key = data_key(app, FEEDS_VERSION, settings, app.builder.name, topics.topics)
+    wanted = [outdir / feeds.ISSUES_FEED]
+    wanted += [outdir / feeds.topic_feed_path(topic.slug) for topic in topics.topics]
+    if manifest.fresh("feeds", key, *wanted):
+        return
     catalogue = get_domain(app.env).catalogue()
-    files = feeds.feed_files(catalogue, topics.topics, feed_site(app))
-    written = feeds.write_feeds(Path(app.outdir), files)
+    files = feeds.feed_files(catalogue, topics.topics, site)
+    written = feeds.write_feeds(outdir, files)
+    manifest.record("feeds", key)
+    manifest.save()
     if written:
         logger.info(f"roundup-kb: wrote {len(written)} Atom feed(s)")
 

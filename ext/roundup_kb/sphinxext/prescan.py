@@ -42,6 +42,13 @@ class Scan:
             return None
         return found[1]
 
+    settings: tuple = ()
+
+    def key(self) -> str:
+        """A digest of every page's text and the settings the results depend on."""
+        pages = sorted((doc, digest) for doc, (digest, _) in self.pages.items())
+        return hashlib.sha1(repr((self.settings, pages)).encode("utf-8")).hexdigest()
+
     def catalogue(self, app: Sphinx) -> Catalogue:
         if self._catalogue is None:
             topics, names = registries(app.env)
@@ -96,7 +103,8 @@ def scan(app: Sphinx) -> Scan:
         with tmp.open("wb") as handle:
             pickle.dump((settings, fresh), handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache_path)
-    return Scan({doc: (digest, checked) for doc, (_, digest, checked) in fresh.items()})
+    pages = {doc: (digest, checked) for doc, (_, digest, checked) in fresh.items()}
+    return Scan(pages, settings=settings)
 
 
 def get_scan(app: Sphinx) -> Scan | None:

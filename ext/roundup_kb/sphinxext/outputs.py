@@ -1,0 +1,79 @@
+"""Files the build writes beside the pages, rewritten only when their sources changed.
+
+Exports, feeds, ``browse.json`` and the citation files are made from the whole
+catalogue.  Remaking them costs about a second on the corpus, on every build,
+including one where nothing changed.  A :class:`Manifest` in the doctree
+directory records what each output was last made from (a digest of its
+sources: see :func:`data_key`), so a build makes only the outputs whose sources
+changed or whose files are missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from roundup_kb.sphinxext.prescan import get_scan
+
+MANIFEST = "roundup-outputs.json"
+
+
+def digest(*parts: Any) -> str:
+    """A stable digest of ``parts`` (their ``repr``)."""
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
+
+
+def data_key(app: Sphinx, *settings: Any) -> str | None:
+    """A digest of every issue page's text and the settings; None when there is no scan.
+
+    The domain's data (and so the catalogue) is made from exactly these pages, by
+    the pre-scan's checks, whose cache already depends on the registries.
+    """
+    scan = get_scan(app)
+    if scan is None:
+        return None
+    return digest(scan.key(), settings)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds it; True when written."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return True
+
+
+class Manifest:
+    """What each generated file was last made from: ``{name: key}``, in the doctree directory."""
+
+    def __init__(self, app: Sphinx):
+        self.path = Path(app.doctreedir) / MANIFEST
+        try:
+            self.data: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+        self.changed = False
+
+    def get(self, name: str) -> str | None:
+        return self.data.get(name)
+
+    def fresh(self, name: str, key: str | None, *paths: Path) -> bool:
+        """True when ``name`` was made from ``key`` and all its files still exist."""
+        return key is not None and self.data.get(name) == key and all(p.exists() for p in paths)
+
+    def record(self, name: str, key: str | None) -> None:
+        if key is not None and self.data.get(name) != key:
+            self.data[name] = key
+            self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            write_if_changed(self.path, json.dumps(self.data, indent=0, sort_keys=True))
+            self.changed = False
