@@ -54,8 +54,10 @@ html_theme = "pydata_sphinx_theme"
 templates_path: list[str] = []
 html_static_path: list[str] = []
 html_title = "Research Computing Teams KB"
-# Where the site is published: canonical links, and the absolute URLs Atom feeds
-# need (no feeds are written when this is empty).
+# Where the site is published: canonical links, citation permalinks and metadata,
+# and the absolute URLs Atom feeds need (no feeds, and no URL-valued citation
+# tags, when this is empty).  The knowledge base is not deployed yet: this is the
+# address it is planned at; change it here when it is published elsewhere.
 html_baseurl = "https://kb.researchcomputingteams.org/"
 html_theme_options = {
     "navigation_depth": 2,
