@@ -45,13 +45,21 @@ class Site:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def build(self, *, parallel: int = 0, fresh: bool = False, warningiserror: bool = False):
-        """Build with sphinx.testing; return (app, warnings text)."""
+    def build(
+        self,
+        *,
+        parallel: int = 0,
+        fresh: bool = False,
+        warningiserror: bool = False,
+        builder: str = "html",
+        confoverrides: dict | None = None,
+    ):
+        """Build with sphinx.testing (doctrees shared by all builders); return (app, warnings)."""
         from sphinx.testing.util import SphinxTestApp
 
         warnings = StringIO()
         app = SphinxTestApp(
-            "html",
+            builder,
             srcdir=self.root,
             builddir=self.root / "_build",
             status=StringIO(),
@@ -59,6 +67,7 @@ class Site:
             freshenv=fresh,
             parallel=parallel,
             warningiserror=warningiserror,
+            confoverrides=confoverrides,
         )
         try:
             app.build()

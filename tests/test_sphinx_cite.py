@@ -291,25 +291,9 @@ def test_citation_cff_is_valid():
 
 def test_builders_sharing_doctrees_share_the_bibliography(site):
     """linkcheck then html with one doctree directory: the cite domain stays consistent."""
-    from io import StringIO
-
-    from sphinx.testing.util import SphinxTestApp
-
     (site.root / "docs" / "paper.md").write_text(PAPER.replace("INFORMAL", INFORMAL))
     site.build()
-    warnings = StringIO()
-    app = SphinxTestApp(
-        "linkcheck",
-        srcdir=site.root,
-        builddir=site.root / "_build",
-        status=StringIO(),
-        warning=warnings,
-        confoverrides={"linkcheck_ignore": [".*"]},
-    )
-    try:
-        app.build()
-    finally:
-        app.cleanup()
+    site.build(builder="linkcheck", confoverrides={"linkcheck_ignore": [".*"]})
     (site.root / "issues" / "0001.md").write_text(ISSUE_1.replace("Some prose.", "More prose."))
     _, warnings_html = site.build()
     assert "WARNING" not in warnings_html, warnings_html

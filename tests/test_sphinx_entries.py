@@ -214,16 +214,21 @@ def _stamps(site) -> dict[str, int]:
     }
 
 
-def test_commentary_edit_rewrites_only_what_shows_commentary(site):
+def _rewritten_by(site, issue_2: str) -> set[str]:
+    """The HTML pages an incremental build rewrites after issue 2 becomes ``issue_2``."""
     site.build()
     before = _stamps(site)
-    # "one-on-one" is a key term: the glossary lists the entries that mention it
-    site.write_issue(
-        2, ISSUE_2.replace("More about the one-on-one.", "Nothing about that term now.")
-    )
+    site.write_issue(2, issue_2)
     site.build()
     after = _stamps(site)
-    rewritten = {page for page in after if after[page] != before.get(page)}
+    return {page for page in after if after[page] != before.get(page)}
+
+
+def test_commentary_edit_rewrites_only_what_shows_commentary(site):
+    # "one-on-one" is a key term: the glossary lists the entries that mention it
+    rewritten = _rewritten_by(
+        site, ISSUE_2.replace("More about the one-on-one.", "Nothing about that term now.")
+    )
     assert {"issues/0002.html", "docs/topics/glossary.html"} <= rewritten
     for page in (
         "docs/topics/managing-teams.html",
@@ -238,14 +243,9 @@ def test_commentary_edit_rewrites_only_what_shows_commentary(site):
 
 
 def test_title_edit_rewrites_the_pages_that_list_the_entry(site):
-    site.build()
-    before = _stamps(site)
-    site.write_issue(
-        2, ISSUE_2.replace("Remote one-on-ones that work", "Remote one-on-ones, revised")
+    rewritten = _rewritten_by(
+        site, ISSUE_2.replace("Remote one-on-ones that work", "Remote one-on-ones, revised")
     )
-    site.build()
-    after = _stamps(site)
-    rewritten = {page for page in after if after[page] != before.get(page)}
     assert {"docs/topics/managing-teams.html", "docs/authors/n.html"} <= rewritten
     assert "docs/authors/c.html" not in rewritten  # Chiu's entry did not change
     assert "Remote one-on-ones, revised" in article(site.html("docs/topics/managing-teams.html"))

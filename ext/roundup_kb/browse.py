@@ -24,12 +24,11 @@ the name.  ``excerpt`` is the commentary as plain text, cut at a word boundary.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.model import KINDS
-from roundup_kb.parser import markdown, plain_text
+from roundup_kb.parser import excerpt as text_excerpt
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.topics import TopicRegistry
 
@@ -39,38 +38,10 @@ BROWSE_VERSION = 1
 #: longest commentary excerpt, in characters (an ellipsis may follow)
 EXCERPT_CHARS = 200
 
-_MD = markdown()
-
 
 def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
-    """The first ``limit`` characters of Markdown ``source`` as plain text.
-
-    Markup, HTML tags and link targets go; paragraphs join with a space.  A cut
-    text ends at a word boundary followed by "…".
-    """
-    if not source.strip():
-        return ""
-    # paragraph by paragraph, stopping once there is enough text: commentary can
-    # run to pages, and parsing all of it for 200 characters is most of the cost
-    parts: list[str] = []
-    length = 0
-    for block in re.split(r"\n[ \t]*\n", source):
-        for token in _MD.parse(block):
-            if token.type == "inline" and token.children:
-                part = plain_text(token.children)
-                if part:
-                    parts.append(part)
-                    length += len(part) + 1
-        if length > limit:
-            break
-    text = " ".join(parts)
-    if len(text) <= limit:
-        return text
-    cut = text[: limit + 1]
-    space = cut.rfind(" ")
-    # cut at the last space, unless that loses more than half of the text
-    cut = cut[:space] if space > limit // 2 else cut[:limit]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    """A commentary excerpt for the browse page (see :func:`roundup_kb.parser.excerpt`)."""
+    return text_excerpt(source, limit)
 
 
 def browse_json(

@@ -25,8 +25,9 @@ from urllib.parse import urljoin
 
 from roundup_kb import __version__, permalinks
 from roundup_kb.catalogue import Catalogue
+from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry, Issue, Topic
-from roundup_kb.parser import markdown, plain_text
+from roundup_kb.parser import excerpt as text_excerpt
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -42,8 +43,6 @@ SUMMARY_CHARS = 300
 
 # characters XML 1.0 cannot hold at all, even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_SPACES = re.compile(r"\s+")
-_MD = markdown()
 
 
 def topic_feed_path(slug: str) -> str:
@@ -103,16 +102,8 @@ def xml_text(text: str) -> str:
 
 
 def excerpt(markdown_text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The visible text of Markdown, cut at a word boundary to at most ``limit`` characters."""
-    tokens = _MD.parse(markdown_text or "")
-    words = " ".join(plain_text(t.children or []) for t in tokens if t.type == "inline")
-    text = _SPACES.sub(" ", words).strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    """The visible text of Markdown, at most ``limit`` characters with its "…"."""
+    return text_excerpt(markdown_text, limit - 1)
 
 
 def timestamp(date: dt.date) -> str:
@@ -289,14 +280,8 @@ def write_feeds(outdir: Path, files: dict[str, str]) -> list[str]:
     """
     written = []
     for relpath, text in sorted(files.items()):
-        path = outdir / relpath
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        written.append(relpath)
+        if write_if_changed(outdir / relpath, text):
+            written.append(relpath)
     stale_dir = outdir / TOPIC_FEEDS_DIR
     if stale_dir.is_dir():
         for path in stale_dir.glob("*.atom"):

@@ -32,6 +32,30 @@ class FrontMatter:
     key_lines: dict[str, int]
 
 
+def parse_yaml(
+    text: str, path: str, code: str, what: str, *, first_line: int = 1, hint: str | None = None
+) -> Any:
+    """``text`` read as YAML; a :class:`RoundupError` ``code`` at the file and line when it is not.
+
+    ``what`` names the document in the message ("topic registry"); ``first_line``
+    is the file line of the text's first line.
+    """
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RoundupError(
+            Problem(
+                code,
+                f"{what} is not valid YAML: {problem}",
+                path,
+                mark.line + first_line if mark is not None else 1,
+                hint=hint,
+            )
+        ) from None
+
+
 def split_front_matter(text: str, path: str) -> FrontMatter:
     """Split ``text`` into front matter and body; raise :class:`RoundupError` if absent or bad."""
     lines = text.splitlines(keepends=True)
@@ -61,20 +85,18 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         )
     raw = "".join(lines[1:close])
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RoundupError(
-            Problem(
-                "front_matter",
-                f"front matter is not valid YAML: {problem}",
+        data = (
+            parse_yaml(
+                raw,
                 path,
-                line,
+                "front_matter",
+                "front matter",
+                first_line=2,
                 hint="quote values that contain ':' or '#', e.g. title: \"#94 - 1 Oct 2021\"",
             )
-        ) from None
+            if raw.strip()
+            else {}
+        )
     except ValueError as exc:
         # PyYAML reads 2021-13-45 as a timestamp and then fails to build the date
         raise RoundupError(

@@ -18,8 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from roundup_kb.frontmatter import parse_yaml
 from roundup_kb.problems import Problem, RoundupError
 from roundup_kb.urls import ascii_words, short_hash
 
@@ -313,18 +312,7 @@ class NameRegistry:
     def load(cls, path: str | Path) -> NameRegistry:
         """Read ``names.yaml``; raise :class:`RoundupError` when it is not valid."""
         text = Path(path).read_text(encoding="utf-8")
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise RoundupError(
-                Problem(
-                    "names_registry",
-                    f"names registry is not valid YAML: {getattr(exc, 'problem', exc)}",
-                    str(path),
-                    mark.line + 1 if mark is not None else 1,
-                )
-            ) from None
+        data = parse_yaml(text, str(path), "names_registry", "names registry")
         return cls.from_data(data, str(path))
 
     def person(self, name: str) -> str:

@@ -112,6 +112,33 @@ def parse_body(
 # -- inline helpers -----------------------------------------------------------
 
 
+def excerpt(source: str, limit: int) -> str:
+    """The first ``limit`` characters of Markdown ``source`` as plain text.
+
+    Markup, HTML tags and link targets go; paragraphs join with a space.  A cut
+    text ends at a word boundary (unless that loses more than half of it)
+    followed by "…".  Only as many paragraphs as the excerpt needs are parsed.
+    """
+    parts: list[str] = []
+    length = 0
+    for block in re.split(r"\n[ \t]*\n", source or ""):
+        for token in _MD.parse(block):
+            if token.type == "inline" and token.children:
+                part = plain_text(token.children)
+                if part:
+                    parts.append(part)
+                    length += len(part) + 1
+        if length > limit:
+            break
+    text = " ".join(parts)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > limit // 2 else cut[:limit]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
 def plain_text(tokens: Sequence[Token], *, drop_struck: bool = False) -> str:
     """The visible text of inline tokens: markup and HTML tags dropped, breaks as spaces."""
     out: list[str] = []

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from roundup_kb.frontmatter import parse_yaml
 from roundup_kb.model import KINDS, Topic
 from roundup_kb.problems import Problem, RoundupError, display_path
 
@@ -64,18 +65,7 @@ class TopicRegistry:
     def load(cls, path: str | Path) -> TopicRegistry:
         """Read ``topics.yaml``; raise :class:`RoundupError` with file:line when it is wrong."""
         text = Path(path).read_text(encoding="utf-8")
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise RoundupError(
-                Problem(
-                    "topics_registry",
-                    f"topic registry is not valid YAML: {getattr(exc, 'problem', exc)}",
-                    str(path),
-                    mark.line + 1 if mark is not None else 1,
-                )
-            ) from None
+        data = parse_yaml(text, str(path), "topics_registry", "topic registry")
         return cls.from_data(data, str(path), text)
 
     @classmethod

@@ -19,8 +19,9 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from roundup_kb.browse import BROWSE_VERSION, browse_json
+from roundup_kb.files import write_if_changed
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.outputs import Manifest, data_key, write_if_changed
+from roundup_kb.sphinxext.outputs import Manifest, data_key
 from roundup_kb.sphinxext.registries import registries
 
 PAGENAME = "browse"

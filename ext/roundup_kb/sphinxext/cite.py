@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,17 +32,17 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.osutil import relative_uri
 
 from roundup_kb import cite
 from roundup_kb.cite.featured import issue_url
 from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
 from roundup_kb.cite.reference import BUILTIN
+from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.sphinxext.domain import get_domain, issue_docnames
 from roundup_kb.sphinxext.issues import add_placeholder_nodes, replace_placeholder
-from roundup_kb.sphinxext.outputs import Manifest, digest, write_if_changed
+from roundup_kb.sphinxext.outputs import Manifest, digest, root_link
 from roundup_kb.sphinxext.prescan import get_scan
 
 logger = logging.getLogger(__name__)
@@ -176,10 +177,6 @@ class TopicBibliographyDirective(SphinxDirective):
         return [node]
 
 
-def _to_root(app: Sphinx, docname: str, path: str) -> str:
-    return relative_uri(app.builder.get_target_uri(docname), path)
-
-
 def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node]:
     dom = get_domain(app.env)
     entries: Iterable[Entry] = dom.catalogue().by_topic.get(slug, ())
@@ -199,14 +196,14 @@ def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node
     style_name = "the built-in (APA-like)" if style == BUILTIN else f"the {style}"
     intro += nodes.Text(f"{len(refs)} references in {style_name} style. Download: ")
     bib = f"{TOPIC_BIB_DIR}/{slug}.bib"
-    intro += nodes.reference("", f"{slug}.bib", refuri=_to_root(app, docname, bib))
+    intro += nodes.reference("", f"{slug}.bib", refuri=root_link(app, docname, bib))
     intro += nodes.Text(" (this topic), ")
-    intro += nodes.reference("", BIB_NAME, refuri=_to_root(app, docname, BIB_NAME))
+    intro += nodes.reference("", BIB_NAME, refuri=root_link(app, docname, BIB_NAME))
     intro += nodes.Text(" (everything, BibTeX), ")
-    intro += nodes.reference("", "entries.ris", refuri=_to_root(app, docname, "entries.ris"))
+    intro += nodes.reference("", "entries.ris", refuri=root_link(app, docname, "entries.ris"))
     intro += nodes.Text(", ")
     intro += nodes.reference(
-        "", "entries.csl.json", refuri=_to_root(app, docname, "entries.csl.json")
+        "", "entries.csl.json", refuri=root_link(app, docname, "entries.csl.json")
     )
     intro += nodes.Text(".")
     listing = nodes.bullet_list(classes=["roundup-references"])
@@ -339,15 +336,10 @@ def page_metadata(
 
 
 def _strip_tags(text: str) -> str:
-    out, inside = [], False
-    for char in text:
-        if char == "<":
-            inside = True
-        elif char == ">":
-            inside = False
-        elif not inside:
-            out.append(char)
-    return "".join(out)
+    return _TAG.sub("", text)
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 # -- setup --------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from roundup_kb.export import ENTRIES_VERSION, entries_json
+from roundup_kb.files import write_if_changed
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.outputs import Manifest, data_key, write_if_changed
+from roundup_kb.sphinxext.outputs import Manifest, data_key
 
 
 def write_entries_json(app: Sphinx, exception: Exception | None) -> None:

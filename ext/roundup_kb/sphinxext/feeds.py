@@ -13,7 +13,6 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinx.util.osutil import relative_uri
 
 from roundup_kb import feeds, permalinks
 from roundup_kb.sphinxext.domain import get_domain
@@ -37,11 +36,6 @@ def builds_site(app: Sphinx) -> bool:
 def feeds_enabled(app: Sphinx) -> bool:
     """Whether this build writes feeds: a site build with an absolute ``html_baseurl``."""
     return builds_site(app) and feeds.is_absolute_url(app.config.html_baseurl)
-
-
-def root_link(app: Sphinx, fromdoc: str, path: str) -> str:
-    """A relative URL from a page to a file given by its path from the site root."""
-    return relative_uri(app.builder.get_target_uri(fromdoc), path)
 
 
 def feed_site(app: Sphinx) -> feeds.FeedSite:

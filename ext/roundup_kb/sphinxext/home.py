@@ -26,8 +26,10 @@ from sphinx.util.docutils import SphinxDirective
 from roundup_kb import feeds, permalinks
 from roundup_kb.catalogue import NameIndex
 from roundup_kb.sphinxext.domain import ENTRY_LIST, ISSUE_LIST, get_domain
-from roundup_kb.sphinxext.feeds import builds_site, feeds_enabled, root_link
+from roundup_kb.sphinxext.feeds import builds_site, feeds_enabled
 from roundup_kb.sphinxext.issues import add_placeholder_nodes, replace_placeholder
+from roundup_kb.sphinxext.outputs import root_link
+from roundup_kb.sphinxext.pages import Renderer
 from roundup_kb.sphinxext.registries import registries, registry_paths
 from roundup_kb.sphinxext.stats import STATS_PAGE, page_link
 from roundup_kb.trends import most_featured
@@ -135,23 +137,13 @@ class StatsLinkDirective(_HomeDirective):
 # -- rendering ------------------------------------------------------------------------
 
 
-class HomeRenderer:
+class HomeRenderer(Renderer):
     """Builds the nodes of the home-page blocks of one page."""
 
     def __init__(self, app: Sphinx, docname: str):
-        self.app = app
-        self.docname = docname
+        super().__init__(app, docname)
         self.html = app.builder.format == "html"
         self.forms = 0
-
-    def uri(self, todoc: str, anchor: str = "") -> str:
-        uri = self.app.builder.get_relative_uri(self.docname, todoc)
-        return f"{uri}#{anchor}" if anchor else uri
-
-    def link(self, text: str, todoc: str, anchor: str = "", classes=()) -> nodes.reference:
-        return nodes.reference(
-            "", text, internal=True, refuri=self.uri(todoc, anchor), classes=list(classes)
-        )
 
     def search_box(self, node: kb_home) -> list[nodes.Node]:
         if not self.html:
@@ -173,7 +165,7 @@ class HomeRenderer:
 
     def topic_cards(self, node: kb_home) -> list[nodes.Node]:
         topics, _ = registries(self.app.env)
-        catalogue = get_domain(self.app.env).catalogue()
+        catalogue = self.catalogue
         cards = []
         for topic in topics.topics:
             entries = catalogue.by_topic.get(topic.slug, ())
@@ -237,7 +229,7 @@ class HomeRenderer:
         return [grid]
 
     def top_names(self, node: kb_home) -> list[nodes.Node]:
-        catalogue = get_domain(self.app.env).catalogue()
+        catalogue = self.catalogue
         if node["names"] == "authors":
             indexes, docname, anchor = (
                 catalogue.authors,

@@ -5,7 +5,7 @@ catalogue.  Remaking them costs about a second on the corpus, on every build,
 including one where nothing changed.  A :class:`Manifest` in the doctree
 directory records what each output was last made from (a digest of its
 sources: see :func:`data_key`), so a build makes only the outputs whose sources
-changed or whose files are missing.
+changed or whose files are missing.  :func:`root_link` links a page to one of them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.util.osutil import relative_uri
 
+from roundup_kb.files import write_if_changed
 from roundup_kb.sphinxext.prescan import get_scan
 
 MANIFEST = "roundup-outputs.json"
@@ -39,15 +41,9 @@ def data_key(app: Sphinx, *settings: Any) -> str | None:
     return digest(scan.key(), settings)
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` atomically unless the file already holds it; True when written."""
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return True
+def root_link(app: Sphinx, fromdoc: str, path: str) -> str:
+    """A relative URL from a page to a file given by its path from the site root."""
+    return relative_uri(app.builder.get_target_uri(fromdoc), path)
 
 
 class Manifest:

@@ -23,6 +23,7 @@ from sphinx.domains.std import make_glossary_term
 from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb import permalinks
+from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import ENTRY_LIST, ENTRY_TEXT, ISSUE_LIST, get_domain
@@ -92,13 +93,7 @@ def write_stubs(app: Sphinx) -> None:
     srcdir = Path(app.srcdir)
     wanted = stub_pages(app)
     for relpath, text in wanted.items():
-        path = srcdir / relpath
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".md.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_if_changed(srcdir / relpath, text)
     for directory in GENERATED_DIRS:
         for path in (srcdir / directory).glob("*.md"):
             if str(path.relative_to(srcdir).as_posix()) not in wanted:

@@ -13,7 +13,8 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.feeds import builds_site, root_link
+from roundup_kb.sphinxext.feeds import builds_site
+from roundup_kb.sphinxext.outputs import root_link
 from roundup_kb.sphinxext.registries import registries
 from roundup_kb.trends import trend_data, trends_html
 
