@@ -18,6 +18,7 @@ from roundup_kb.sphinxext import (
     cite,
     domain,
     export,
+    fastpath,
     feeds,
     home,
     issues,
@@ -38,6 +39,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("roundup_site_url", "", "html", types=[str])
     app.add_config_value("roundup_newsletter", "", "html", types=[str])
 
+    fastpath.setup(app)
     registries.setup(app)
     domain.setup(app)
     prescan.setup(app)

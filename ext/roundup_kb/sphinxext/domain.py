@@ -31,7 +31,7 @@ from roundup_kb.urls import normalize_url
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 3
+ENV_VERSION = 4
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),

@@ -1,0 +1,229 @@
+"""Issue pages pre-rendered to HTML: most of a page never becomes docutils nodes.
+
+An issue page is mostly commentary: paragraphs, lists and quotes that the site
+shows as they are.  Turning each word of them into docutils nodes, transforming
+and pickling those nodes and writing them back out as HTML is most of what a
+Sphinx build of the newsletter costs.  :func:`skeleton` keeps as Markdown tokens
+only what the site does something with -- headings (sections, the page's table
+of contents), the paragraphs that hold link items (anchors, badges, cite
+buttons) and code (highlighted by Sphinx) -- and replaces every other top-level
+block by one ``roundup_html`` token holding its HTML, rendered here by
+markdown-it-py.
+
+Pages that use MyST syntax (roles, directives, targets, comments, footnotes,
+definition lists, links to other documents, local images) are not plain
+Markdown: :func:`skeleton` then returns the reason, and the page is parsed by
+MyST as a whole.  No Sphinx here; the adapter is
+:mod:`roundup_kb.sphinxext.fastpath`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.smartquotes import smartquotes
+from markdown_it.token import Token
+
+from roundup_kb.parser import markdown
+
+#: the token type of a pre-rendered block; its ``content`` is HTML
+HTML_TOKEN = "roundup_html"
+
+#: block tokens that plain Markdown pages are made of
+_BLOCKS = frozenset(
+    {
+        "paragraph_open",
+        "paragraph_close",
+        "heading_open",
+        "heading_close",
+        "inline",
+        "bullet_list_open",
+        "bullet_list_close",
+        "ordered_list_open",
+        "ordered_list_close",
+        "list_item_open",
+        "list_item_close",
+        "blockquote_open",
+        "blockquote_close",
+        "hr",
+        "code_block",
+        "fence",
+        "html_block",
+        "table_open",
+        "table_close",
+        "thead_open",
+        "thead_close",
+        "tbody_open",
+        "tbody_close",
+        "tr_open",
+        "tr_close",
+        "th_open",
+        "th_close",
+        "td_open",
+        "td_close",
+    }
+)
+#: inline tokens of plain Markdown (links and images are checked further)
+_INLINES = frozenset(
+    {
+        "text",
+        "softbreak",
+        "hardbreak",
+        "link_open",
+        "link_close",
+        "em_open",
+        "em_close",
+        "strong_open",
+        "strong_close",
+        "s_open",
+        "s_close",
+        "code_inline",
+        "html_inline",
+        "image",
+    }
+)
+#: blocks that stay tokens: sections, and code that Sphinx highlights
+_KEPT = frozenset({"heading_open", "fence", "code_block"})
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+#: lines MyST reads as targets ``(name)=``, comments ``%``, block breaks ``+++``,
+#: definitions ``: text`` and footnotes ``[^1]``
+_MYST_LINE = re.compile(r"^(?:\([^)\n]*\)=\s*$|%|\+\+\+|:\s)", re.M)
+_FOOTNOTE = re.compile(r"\[\^[^\]\n]+\]")
+_DASHES = re.compile(r"---|--|\.\.\.")
+_DASH_TEXT = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
+
+
+def _renderer():
+    md = markdown()
+    md.options["typographer"] = True
+    rules = md.renderer.rules
+
+    def link_open(tokens, idx, options, env):
+        token = tokens[idx]
+        href = token.attrGet("href") or ""
+        kind = "internal" if href.startswith("#") else "external"
+        token.attrSet("class", f"reference {kind}")
+        return md.renderer.renderToken(tokens, idx, options, env)
+
+    def hr(tokens, idx, options, env):
+        return '<hr class="docutils" />\n'
+
+    rules["link_open"] = link_open
+    rules["hr"] = hr
+    return md
+
+
+_HTML = _renderer()
+
+
+def myst_syntax(tokens: Sequence[Token]) -> str | None:
+    """Why MyST must parse the page these tokens come from, or ``None`` for plain Markdown."""
+    for token in tokens:
+        if token.type not in _BLOCKS:
+            return f"a {token.type} block"
+        if token.type == "fence" and token.info.strip().startswith("{"):
+            return f"a MyST directive ({token.info.strip()}) at body line {token.map[0] + 1}"
+        if token.type == "inline":
+            if _MYST_LINE.search(token.content) or _FOOTNOTE.search(token.content):
+                return f"MyST line syntax at body line {token.map[0] + 1}"
+            for child in token.children or ():
+                if child.type not in _INLINES:
+                    return f"a {child.type} at body line {token.map[0] + 1}"
+                if child.type == "link_open":
+                    href = child.attrGet("href") or ""
+                    if not (href.startswith("#") or _URL_SCHEME.match(href)):
+                        return f"a link to a document ({href}) at body line {token.map[0] + 1}"
+                elif child.type == "image" and not _URL_SCHEME.match(child.attrGet("src") or ""):
+                    return f"a local image at body line {token.map[0] + 1}"
+    return None
+
+
+def typography(tokens: Sequence[Token]) -> None:
+    """Curly quotes, dashes (``--``, ``---``) and ellipses in text, as Sphinx's smartquotes does."""
+    smartquotes(StateCore("", _HTML, {}, list(tokens)))
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        for child in token.children or ():
+            if child.type == "text" and ("--" in child.content or "..." in child.content):
+                child.content = _DASHES.sub(lambda m: _DASH_TEXT[m.group()], child.content)
+
+
+def _literal_tildes(tokens: Sequence[Token]) -> None:
+    # MyST (without its strikethrough extension) shows ``~~`` as written
+    for token in tokens:
+        for child in token.children or ():
+            if child.type in ("s_open", "s_close"):
+                child.type, child.tag, child.nesting, child.content = "text", "", 0, child.markup
+
+
+def render_html(tokens: Sequence[Token]) -> str:
+    """HTML of block tokens, with the classes Sphinx gives the same elements."""
+    return _HTML.renderer.render(list(tokens), _HTML.options, {})
+
+
+def _blocks(tokens: Sequence[Token]) -> Iterable[tuple[int, int]]:
+    """``(start, end)`` token ranges of the top-level blocks."""
+    start = 0
+    depth = 0
+    for index, token in enumerate(tokens):
+        depth += token.nesting
+        if depth == 0:
+            yield start, index + 1
+            start = index + 1
+
+
+def skeleton(
+    tokens: Sequence[Token], keep_lines: Iterable[int], *, smart: bool = True
+) -> list[Token] | str:
+    """The page's tokens with every block not worth a doctree replaced by its HTML.
+
+    ``tokens``: a page body parsed with :func:`roundup_kb.parser.markdown`;
+    ``keep_lines``: 0-based body lines of the link items: the top-level
+    paragraphs holding them stay tokens, as do headings.  ``smart``: apply
+    :func:`typography` (Sphinx's ``smartquotes``).  Returns a string, the reason,
+    when the page uses MyST syntax and must be parsed by MyST instead.
+    """
+    reason = myst_syntax(tokens)
+    if reason is not None:
+        return reason
+    _literal_tildes(tokens)
+    if smart:
+        typography(tokens)
+    keep = sorted(set(keep_lines))
+    out: list[Token] = []
+    pending: list[Token] = []
+    first_line = last_line = 0
+
+    def flush(end_line: int) -> None:
+        if pending:
+            token = Token(HTML_TOKEN, "", 0, content=render_html(pending), block=True)
+            token.map = [first_line, end_line]
+            out.append(token)
+            pending.clear()
+
+    for start, end in _blocks(tokens):
+        head = tokens[start]
+        span = head.map or [last_line, last_line]
+        last_line = span[1]
+        kept = head.type in _KEPT or (
+            head.type == "paragraph_open" and any(span[0] <= line < span[1] for line in keep)
+        )
+        if kept:
+            flush(span[0])
+            out.extend(tokens[start:end])
+        else:
+            if not pending:
+                first_line = span[0]
+            pending.extend(tokens[start:end])
+    flush(last_line)
+    return out
+
+
+def shift_lines(tokens: Iterable[Token], offset: int) -> None:
+    """Move every token's ``map`` by ``offset`` lines (body lines to file lines)."""
+    for token in tokens:
+        if token.map:
+            token.map = [token.map[0] + offset, token.map[1] + offset]

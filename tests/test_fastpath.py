@@ -1,0 +1,151 @@
+"""Issue pages pre-rendered to HTML (the fast path) and parsed by MyST must look the same."""
+
+from __future__ import annotations
+
+import html
+import pickle
+import re
+
+import pytest
+
+from conftest import issue_page
+from roundup_kb.parser import markdown
+from roundup_kb.prerender import HTML_TOKEN, myst_syntax, skeleton
+
+BODY = """
+Intro with "quotes", an en -- dash, an em --- dash... and a [link](https://example.org/intro).
+
+## Managing Teams
+
+[First article](https://example.org/first) - Ada Lovelace, Some Venue
+
+Commentary with *emphasis*, **strong**, `code` and a [mention](https://example.org/mention).
+
+- a list item with [a link](https://example.org/in-list)
+- another ~~struck~~ item
+
+> a quote
+
+----------
+
+[Second](https://example.org/second) - Grace Hopper, Other Venue<br/>
+[Third](https://example.org/third) - Alan Turing, Third Venue
+
+| a | b |
+| - | - |
+| 1 | 2 |
+
+```python
+print("hi")
+```
+
+<p>raw <b>html</b></p>
+
+## Random
+
+Closing words.
+"""
+
+
+def _tokens(body: str):
+    return markdown().parse(body)
+
+
+@pytest.mark.parametrize(
+    "body, why",
+    [
+        ("Text {term}`foo` here.\n", "myst_role"),
+        ("```{note}\nhi\n```\n", "MyST directive"),
+        (":::{note}\nhi\n:::\n", "colon_fence"),
+        ("(target)=\n\n# Head\n", "MyST line syntax"),
+        ("% a comment\n", "MyST line syntax"),
+        ("Term\n: definition\n", "MyST line syntax"),
+        ("A footnote[^1].\n", "MyST line syntax"),
+        ("See [the other issue](0093.md).\n", "a link to a document"),
+        ("![local](images/x.png)\n", "a local image"),
+    ],
+)
+def test_myst_syntax_sends_the_page_to_myst(body, why):
+    reason = myst_syntax(_tokens(body))
+    assert reason is not None and why in reason
+
+
+def test_plain_markdown_is_not_myst():
+    assert myst_syntax(_tokens(BODY)) is None
+
+
+def test_skeleton_keeps_headings_and_item_paragraphs():
+    tokens = _tokens(BODY)
+    lines = BODY.split("\n")
+    item_lines = [i for i, line in enumerate(lines) if line.startswith("[")]
+    out = skeleton(tokens, item_lines)
+    assert not isinstance(out, str)
+    kinds = [t.type for t in out if t.level == 0 and t.nesting >= 0]
+    assert kinds == [
+        HTML_TOKEN,
+        "heading_open",
+        "paragraph_open",
+        HTML_TOKEN,
+        "paragraph_open",
+        HTML_TOKEN,
+        "fence",
+        HTML_TOKEN,
+        "heading_open",
+        HTML_TOKEN,
+    ]
+    intro = out[0].content
+    assert "\u201cquotes\u201d" in intro and "\u2013 dash" in intro and "\u2014 dash\u2026" in intro
+    assert '<a href="https://example.org/intro" class="reference external">link</a>' in intro
+    blocks = [t.content for t in out if t.type == HTML_TOKEN]
+    assert "~~struck~~" in blocks[1] and "<s>" not in blocks[1]  # as MyST shows it
+    assert '<hr class="docutils" />' in blocks[1] and "<table>" in blocks[2]
+    assert "raw <b>html</b>" in blocks[3]
+    # each pre-rendered block starts at its first source line
+    assert out[0].map[0] == 1 and out[-1].map[0] == lines.index("Closing words.")
+
+
+def _visible(page: str) -> str:
+    start = page.index('<article class="bd-article">')
+    article = page[start : page.index("</article>", start)]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", article))
+    return " ".join(text.split())
+
+
+def _hrefs(page: str) -> list[str]:
+    start = page.index('<article class="bd-article">')
+    article = page[start : page.index("</article>", start)]
+    return re.findall(r'href="([^"]+)"', article)
+
+
+def test_fast_and_myst_pages_show_the_same(make_site):
+    site = make_site({1: issue_page(1, "2021-01-08", BODY)})
+    _, warnings = site.build(warningiserror=True)
+    assert warnings == ""
+    fast = site.html("issues/0001.html")
+    doctree = pickle.loads((site.root / "_build/doctrees/issues/0001.doctree").read_bytes())
+    raws = [n for n in doctree.findall() if n.tagname == "raw" and "Commentary" in n.astext()]
+    assert raws, "the page did not take the fast path"
+
+    _, warnings = site.build(fresh=True, confoverrides={"roundup_fast_pages": False})
+    assert warnings == ""
+    slow = site.html("issues/0001.html")
+    doctree = pickle.loads((site.root / "_build/doctrees/issues/0001.doctree").read_bytes())
+    assert not [n for n in doctree.findall() if n.tagname == "raw" and "Commentary" in n.astext()]
+
+    assert _visible(fast) == _visible(slow)
+    assert _hrefs(fast) == _hrefs(slow)
+    ids = re.compile(r' id="([^"]+)"')
+    assert ids.findall(fast) == ids.findall(slow)
+    assert fast.count('<span class="roundup-entry" id=') == 3
+    # commentary stays searchable
+    index = (site.out / "searchindex.js").read_text()
+    assert '"commentari"' in index or '"commentary"' in index
+
+
+def test_a_page_with_myst_syntax_is_parsed_by_myst(make_site):
+    body = "## Random\n\n[An item](https://example.org/a) - Someone, Venue\n\n```{note}\nA note.\n```\n"
+    site = make_site({1: issue_page(1, "2021-01-08", body)})
+    _, warnings = site.build(warningiserror=True)
+    assert warnings == ""
+    page = site.html("issues/0001.html")
+    assert "admonition note" in page and 'id="rct1-example-a"' in page
