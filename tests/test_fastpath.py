@@ -10,7 +10,7 @@ import pytest
 
 from conftest import issue_page
 from roundup_kb.parser import markdown
-from roundup_kb.prerender import HTML_TOKEN, myst_syntax, skeleton
+from roundup_kb.prerender import HTML_TOKEN, compact, expand, myst_syntax, skeleton
 
 BODY = """
 Intro with "quotes", an en -- dash, an em --- dash... and a [link](https://example.org/intro).
@@ -149,3 +149,32 @@ def test_a_page_with_myst_syntax_is_parsed_by_myst(make_site):
     assert warnings == ""
     page = site.html("issues/0001.html")
     assert "admonition note" in page and 'id="rct1-example-a"' in page
+
+
+def test_compact_skeleton_expands_to_the_same_tokens():
+    lines = BODY.split("\n")
+    items = [i for i, line in enumerate(lines) if line.startswith("[")]
+    whole = skeleton(_tokens(BODY), items)
+    parts = compact(_tokens(BODY), items, BODY)
+    assert not isinstance(parts, str)
+    again = expand(parts)
+
+    def key(token):
+        return token.type, token.map[0] if token.map else None, token.content
+
+    assert [key(t) for t in again] == [key(t) for t in whole]
+    # kept blocks travel as Markdown source, the rest as HTML
+    assert {kind for kind, _, _ in parts} == {"html", "md"}
+    assert compact(_tokens("[a][r]\n\n[r]: https://x.org\n"), [0], "[a][r]\n\n[r]: https://x.org\n")
+
+
+def test_links_to_the_archive_in_commentary_become_internal(make_site):
+    body = (
+        "## Random\n\n[An item](https://example.org/a) - Someone, Venue\n\n"
+        "As [last week](https://www.researchcomputingteams.org/newsletter_issues/0001) said.\n"
+    )
+    site = make_site({1: issue_page(1, "2021-01-01"), 2: issue_page(2, "2021-01-08", body)})
+    _, warnings = site.build(warningiserror=True)
+    assert warnings == ""
+    page = site.html("issues/0002.html")
+    assert '<a href="0001.html" class="reference internal roundup-issue-link">last week</a>' in page

@@ -22,8 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_core.smartquotes import smartquotes
+from docutils.utils.smartquotes import educate_tokens
 from markdown_it.token import Token
 
 from roundup_kb.parser import markdown
@@ -91,13 +90,10 @@ _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: definitions ``: text`` and footnotes ``[^1]``
 _MYST_LINE = re.compile(r"^(?:\([^)\n]*\)=\s*$|%|\+\+\+|:\s)", re.M)
 _FOOTNOTE = re.compile(r"\[\^[^\]\n]+\]")
-_DASHES = re.compile(r"---|--|\.\.\.")
-_DASH_TEXT = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 
 
 def _renderer():
     md = markdown()
-    md.options["typographer"] = True
     rules = md.renderer.rules
 
     def link_open(tokens, idx, options, env):
@@ -116,6 +112,15 @@ def _renderer():
 
 
 _HTML = _renderer()
+
+
+#: front-matter keys that change how MyST parses a page
+_MYST_KEYS = frozenset({"myst", "html_meta", "substitutions"})
+
+
+def fast_front_matter(data: dict) -> bool:
+    """Whether a page with this front matter may be pre-rendered."""
+    return not (_MYST_KEYS & set(data))
 
 
 def myst_syntax(tokens: Sequence[Token]) -> str | None:
@@ -140,15 +145,32 @@ def myst_syntax(tokens: Sequence[Token]) -> str | None:
     return None
 
 
-def typography(tokens: Sequence[Token]) -> None:
-    """Curly quotes, dashes (``--``, ``---``) and ellipses in text, as Sphinx's smartquotes does."""
-    smartquotes(StateCore("", _HTML, {}, list(tokens)))
+def typography(tokens: Sequence[Token], action: str = "qDe") -> None:
+    """Curly quotes, dashes and ellipses, exactly as Sphinx's ``smartquotes`` makes them.
+
+    Docutils' algorithm on each block's text, pieces of text inside links and
+    emphasis included, code left alone: quotes pair up across markup as they
+    do on pages MyST parses.
+    """
     for token in tokens:
-        if token.type != "inline":
+        if token.type != "inline" or not token.children:
             continue
-        for child in token.children or ():
-            if child.type == "text" and ("--" in child.content or "..." in child.content):
-                child.content = _DASHES.sub(lambda m: _DASH_TEXT[m.group()], child.content)
+        pieces = [
+            child
+            for child in token.children
+            if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+        ]
+        if not any(child.type == "text" for child in pieces):
+            continue
+        stream = [
+            ("literal", child.content)
+            if child.type == "code_inline"
+            else ("plain", child.content if child.type == "text" else "\n")
+            for child in pieces
+        ]
+        for child, text in zip(pieces, educate_tokens(stream, action, "en"), strict=True):
+            if child.type == "text":
+                child.content = text
 
 
 def _literal_tildes(tokens: Sequence[Token]) -> None:
@@ -219,6 +241,58 @@ def skeleton(
                 first_line = span[0]
             pending.extend(tokens[start:end])
     flush(last_line)
+    return out
+
+
+#: one part of a compact skeleton: ("html", markup, first line) or ("md", source, first line)
+Part = tuple[str, str, int]
+
+
+def compact(
+    tokens: Sequence[Token], keep_lines: Iterable[int], body: str, *, smart: bool = True
+) -> list[Part] | str:
+    """:func:`skeleton`, small enough to keep for every page of a build until it is read.
+
+    Kept blocks become their Markdown source (``body`` lines), which
+    :func:`expand` parses again; pre-rendered blocks stay HTML.  A page with
+    reference-style link definitions is not compacted (its kept blocks would
+    lose them): the reason is returned, as for MyST syntax.
+    """
+    if _DEFINITION.search(body):
+        return "reference-style link definitions"
+    out = skeleton(tokens, keep_lines, smart=smart)
+    if isinstance(out, str):
+        return out
+    lines = body.splitlines(keepends=True)
+    parts: list[Part] = []
+    for token in out:
+        if token.type == HTML_TOKEN:
+            parts.append(("html", token.content, token.map[0]))
+        elif token.level == 0 and token.nesting >= 0 and token.map:
+            start, end = token.map
+            source = "".join(lines[start:end])
+            parts.append(("md", source, start))
+    return parts
+
+
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
+
+
+def expand(parts: Sequence[Part], *, smart: bool = True) -> list[Token]:
+    """The skeleton tokens of :func:`compact` parts (lines relative to the body)."""
+    out: list[Token] = []
+    for kind, text, line in parts:
+        if kind == "html":
+            token = Token(HTML_TOKEN, "", 0, content=text, block=True)
+            token.map = [line, line + text.count("\n")]
+            out.append(token)
+            continue
+        tokens = _HTML.parse(text)
+        _literal_tildes(tokens)
+        if smart:
+            typography(tokens)
+        shift_lines(tokens, line)
+        out.extend(tokens)
     return out
 
 

@@ -10,14 +10,14 @@ The build reports the same problems as ``roundup.*`` warnings, so a page that
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it.token import Token
 
 from roundup_kb import safety
-from roundup_kb.frontmatter import split_front_matter
+from roundup_kb.frontmatter import FrontMatter, split_front_matter
 from roundup_kb.model import Issue, IssueMeta
 from roundup_kb.names import NameRegistry
 from roundup_kb.pages import PAGE_NAME, issue_paths, meta_from_front_matter
@@ -150,8 +150,13 @@ def check_page(
     names: NameRegistry,
     *,
     safe_mode: bool = True,
+    on_parsed: Callable[[list[Token], FrontMatter, Issue], None] | None = None,
 ) -> PageCheck:
-    """Parse and check one issue page: its Markdown is parsed once for every check."""
+    """Parse and check one issue page: its Markdown is parsed once for every check.
+
+    ``on_parsed(tokens, front_matter, issue)``, when given, is called after every
+    check with the body's tokens, to reuse the parse (it may change the tokens).
+    """
     try:
         front = split_front_matter(text, path)
     except RoundupError as exc:
@@ -193,6 +198,8 @@ def check_page(
     problems += _duplicate_urls(result.issue, path)
     findings = safety.check(front.body, front.body_line, front.data, tokens) if safe_mode else []
     problems += safety.problems(findings, path)
+    if on_parsed is not None:
+        on_parsed(tokens, front, result.issue)
     return PageCheck(
         result.issue,
         sorted(problems, key=lambda p: (p.line or 0, p.code)),

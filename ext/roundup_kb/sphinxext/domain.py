@@ -264,7 +264,7 @@ class RoundupDomain(Domain):
         node: pending_xref,
         contnode: nodes.Element,
     ) -> nodes.reference | None:
-        found = self._find(typ, target.strip())
+        found = self.find(typ, target.strip())
         if found is None:
             return None
         todoc, anchor, title = found
@@ -272,7 +272,8 @@ class RoundupDomain(Domain):
             contnode = nodes.inline(title, title, classes=contnode.get("classes", []))
         return make_refnode(builder, fromdocname, todoc, anchor or "", contnode, title)
 
-    def _find(self, typ: str, target: str) -> tuple[str, str | None, str] | None:
+    def find(self, typ: str, target: str) -> tuple[str, str | None, str] | None:
+        """(docname, anchor, title) of a ``typ`` target (topic, author, venue, ...) or ``None``."""
         if typ == "issue":
             text = target.lstrip("#")
             if not text.isdigit():

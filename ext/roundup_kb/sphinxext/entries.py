@@ -77,19 +77,22 @@ def cite_button(key: str, issue: int, label: str = "cite") -> nodes.raw:
     return nodes.raw("", markup, format="html")
 
 
-def badges(entry: Entry) -> nodes.inline:
-    box = nodes.inline(classes=["roundup-badges"])
-    if entry.topic:
-        box += xref(
-            "topic", entry.topic, entry.topic, ["roundup-badge", "roundup-topic"], explicit=False
-        )
-    if entry.kind not in ("article",):
-        box += nodes.inline(entry.kind, entry.kind, classes=["roundup-badge", "roundup-kind"])
-    for name in entry.authors:
-        box += xref("author", name, name, ["roundup-badge", "roundup-author"])
-    if entry.venue:
-        box += xref("venue", entry.venue, entry.venue, ["roundup-badge", "roundup-venue"])
-    return box
+class entry_badges(nodes.General, nodes.Element):
+    """Placeholder: an entry's topic, kind, author and venue badges, filled when resolving.
+
+    Badges are thousands of links per build: filled by the page's renderer
+    (HTML for HTML builders) they cost far less than cross-references each
+    resolved by Sphinx.
+    """
+
+
+def badges(entry: Entry) -> entry_badges:
+    return entry_badges(
+        topic=entry.topic or "",
+        kind=entry.kind,
+        authors=list(entry.authors),
+        venue=entry.venue or "",
+    )
 
 
 def decorate_entries(document: nodes.document, issue: Issue, docname: str) -> list[Entry]:

@@ -32,14 +32,13 @@ from sphinx.util import logging
 
 from roundup_kb.frontmatter import split_front_matter
 from roundup_kb.parser import markdown
-from roundup_kb.prerender import shift_lines, skeleton
+from roundup_kb.prerender import expand, fast_front_matter, shift_lines, skeleton
 from roundup_kb.problems import RoundupError
 from roundup_kb.sphinxext.domain import issue_docnames
+from roundup_kb.sphinxext.prescan import scan_of
 
 logger = logging.getLogger(__name__)
 
-#: front-matter keys that change how MyST parses the page
-_MYST_KEYS = frozenset({"myst", "html_meta", "substitutions"})
 #: temp_data key: the page may take the fast path (set when the page was checked)
 FAST_OK = "roundup_fast_ok"
 _HREF = re.compile(r"""<a\s[^>]*?href=["']([^"']+)["']""", re.I)
@@ -65,20 +64,28 @@ def fast_tokens(env: Any, text: str) -> list[Token] | None:
     issue = env.temp_data.get("roundup_issue")
     if issue is None:
         return None
-    try:
-        front = split_front_matter(text, str(env.doc2path(docname)))
-    except RoundupError:
-        return None
-    if _MYST_KEYS & set(front.data):
-        return None
-    keep = [entry.line - front.body_line for entry in issue.entries]
-    tokens = skeleton(_MD.parse(front.body), keep, smart=bool(env.config.smartquotes))
-    if isinstance(tokens, str):
-        logger.debug("[roundup] %s: parsed by MyST: %s", docname, tokens)
-        return None
-    shift_lines(tokens, front.body_line - 1)
-    matter = Token("front_matter", "", 0, content=front.raw, markup="---", block=True)
-    matter.map = [0, front.body_line - 1]
+    smart = bool(env.config.smartquotes)
+    scan = scan_of(env)
+    kept = scan.skeleton_for(docname, text) if scan is not None else None
+    if kept is not None:  # pre-rendered by the pre-scan, from the same text
+        raw, body_line, parts = kept
+        tokens = expand(parts, smart=smart)
+    else:
+        try:
+            front = split_front_matter(text, str(env.doc2path(docname)))
+        except RoundupError:
+            return None
+        if not fast_front_matter(front.data):
+            return None
+        keep = [entry.line - front.body_line for entry in issue.entries]
+        found = skeleton(_MD.parse(front.body), keep, smart=smart)
+        if isinstance(found, str):
+            logger.debug("[roundup] %s: parsed by MyST: %s", docname, found)
+            return None
+        raw, body_line, tokens = front.raw, front.body_line, found
+    shift_lines(tokens, body_line - 1)
+    matter = Token("front_matter", "", 0, content=raw, markup="---", block=True)
+    matter.map = [0, body_line - 1]
     return [matter, *tokens]
 
 

@@ -8,6 +8,7 @@ links to the neighbouring issues, and provides the ``issue-archive`` and
 
 from __future__ import annotations
 
+import html
 import re
 from itertools import groupby
 from pathlib import Path
@@ -275,6 +276,27 @@ def internalize_archive_links(app: Sphinx, doctree: nodes.document, docname: str
             ref["refuri"] = app.builder.get_relative_uri(docname, target) + found[1]
             ref["internal"] = True
             ref["classes"].append("roundup-issue-link")
+    for raw in doctree.findall(nodes.raw):
+        if "/newsletter_issues/" in raw.astext():
+            raw[:] = [nodes.Text(_internalize_html(app, raw.astext(), docname))]
+
+
+_HTML_LINK = re.compile(r'<a href="([^"]+)" class="reference external"')
+
+
+def _internalize_html(app: Sphinx, markup: str, docname: str) -> str:
+    """:func:`internalize_archive_links` for the links of pre-rendered HTML."""
+    dom = get_domain(app.env)
+
+    def internal(match: re.Match) -> str:
+        found = archive_issue(app, html.unescape(match.group(1)))
+        target = dom.docname_of_issue(found[0]) if found else None
+        if target is None:
+            return match.group(0)
+        uri = html.escape(app.builder.get_relative_uri(docname, target) + found[1])
+        return f'<a href="{uri}" class="reference internal roundup-issue-link"'
+
+    return _HTML_LINK.sub(internal, markup)
 
 
 def resolve_issue_anchor(app: Sphinx, env, node, contnode):

@@ -28,7 +28,7 @@ from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import ENTRY_LIST, ENTRY_TEXT, ISSUE_LIST, get_domain
-from roundup_kb.sphinxext.entries import also_featured, cite_button, xref
+from roundup_kb.sphinxext.entries import also_featured, cite_button, entry_badges, xref
 from roundup_kb.sphinxext.issues import add_placeholder_nodes, format_date, replace_placeholder
 from roundup_kb.sphinxext.registries import registries
 
@@ -250,6 +250,39 @@ class Renderer:
         names = " ".join([*classes, "reference", "internal"])
         return f'<a class="{names}" href="{escape(self.uri(todoc, anchor))}">{escape(text)}</a>'
 
+    def badges(self, node: entry_badges) -> list[nodes.Node]:
+        """An entry's badges: its topic, kind (unless an article), authors and venue."""
+        wanted = [("topic", node["topic"])] if node["topic"] else []
+        if node["kind"] != "article":
+            wanted.append(("kind", node["kind"]))
+        wanted += [("author", name) for name in node["authors"]]
+        if node["venue"]:
+            wanted.append(("venue", node["venue"]))
+        html = self.app.builder.format == "html"
+        parts: list[str] = []
+        box = nodes.inline(classes=["roundup-badges"])
+        for typ, target in wanted:
+            cls = f"roundup-{typ}"
+            found = None if typ == "kind" else self.dom.find(typ, target)
+            text = found[2] if found and typ == "topic" else target
+            if found is None:
+                parts.append(f'<span class="roundup-badge {cls}">{escape(text)}</span>')
+                box += nodes.inline(text, text, classes=["roundup-badge", cls])
+                continue
+            todoc, anchor, title = found
+            if html:
+                parts.append(
+                    f'<a class="reference internal" href="{escape(self.uri(todoc, anchor or ""))}"'
+                    f' title="{escape(title)}"><span class="roundup-badge {cls}">'
+                    f"{escape(text)}</span></a>"
+                )
+            else:
+                box += self.link(text, todoc, anchor or "", ["roundup-badge", cls])
+        if html:
+            markup = f'<span class="roundup-badges">{"".join(parts)}</span>'
+            return [nodes.raw("", markup, format="html")]
+        return [box]
+
     def entry_item(self, entry: Entry, *, show_issue: bool) -> str:
         """One entry of a generated list, as HTML.
 
@@ -447,7 +480,8 @@ def filter_entries(catalogue, filters: dict[str, Any]) -> Iterable[Entry]:
 def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(kb_placeholder))
     featured = list(doctree.findall(also_featured))
-    if not placeholders and not featured:
+    badges = list(doctree.findall(entry_badges))
+    if not placeholders and not featured and not badges:
         return
     renderer = Renderer(app, docname)
     for node in placeholders:
@@ -455,10 +489,12 @@ def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         replace_placeholder(node, method(node))
     for node in featured:
         replace_placeholder(node, renderer.also_featured(node))
+    for node in badges:
+        replace_placeholder(node, renderer.badges(node))
 
 
 def setup(app: Sphinx) -> None:
-    add_placeholder_nodes(app, kb_placeholder, also_featured)
+    add_placeholder_nodes(app, kb_placeholder, also_featured, entry_badges)
     app.add_directive("topic-page", TopicPageDirective)
     app.add_directive("topic-index", TopicIndexDirective)
     app.add_directive("name-index", NameIndexDirective)

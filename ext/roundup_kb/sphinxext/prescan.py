@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
 
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.pages import issue_paths
+from roundup_kb.prerender import compact, fast_front_matter
 from roundup_kb.sphinxext.registries import registries, registry_paths
 from roundup_kb.validate import PageCheck, check_page
 
@@ -34,6 +36,9 @@ class Scan:
 
     pages: dict[str, tuple[str, PageCheck]]  # docname -> (sha1 of the text, result)
     _catalogue: Catalogue | None = None
+    #: docname -> (sha1 of the text, front-matter YAML, first body line, compact skeleton)
+    #: of the pages checked in this process, for :mod:`~roundup_kb.sphinxext.fastpath`
+    skeletons: dict[str, tuple[str, str, int, list]] = field(default_factory=dict)
 
     def result_for(self, docname: str, text: str) -> PageCheck | None:
         """The cached result for ``docname`` if it was computed from exactly ``text``."""
@@ -43,6 +48,13 @@ class Scan:
         return found[1]
 
     settings: tuple = ()
+
+    def skeleton_for(self, docname: str, text: str) -> tuple[str, int, list] | None:
+        """(front-matter YAML, first body line, skeleton) of ``docname``, if made from ``text``."""
+        found = self.skeletons.pop(docname, None)
+        if found is None or found[0] != _digest(text):
+            return None
+        return found[1:]
 
     def key(self) -> str:
         """A digest of every page's text and the settings the results depend on."""
@@ -88,6 +100,7 @@ def scan(app: Sphinx) -> Scan:
         cached = {}
     topics, names = registries(app.env)
     fresh: dict[str, tuple[tuple[int, int], str, PageCheck]] = {}
+    skeletons: dict[str, tuple[str, str, int, list]] = {}
     for path in issue_paths(issues_dir) if issues_dir.is_dir() else []:
         docname = path.relative_to(srcdir).with_suffix("").as_posix()
         stamp = _stamp(path)
@@ -95,8 +108,14 @@ def scan(app: Sphinx) -> Scan:
             fresh[docname] = cached[docname]
             continue
         text = path.read_text(encoding="utf-8")
-        checked = check_page(text, str(path), topics, names, safe_mode=app.config.roundup_safe_mode)
-        fresh[docname] = (stamp, _digest(text), checked)
+        digest = _digest(text)
+        keep = _skeleton_keeper(app, skeletons, docname, digest)
+        checked = check_page(
+            text, str(path), topics, names, safe_mode=app.config.roundup_safe_mode, on_parsed=keep
+        )
+        if checked.findings:  # safe mode changes the text MyST reads
+            skeletons.pop(docname, None)
+        fresh[docname] = (stamp, digest, checked)
     if fresh != cached:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_path.with_suffix(".tmp")
@@ -104,15 +123,40 @@ def scan(app: Sphinx) -> Scan:
             pickle.dump((settings, fresh), handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache_path)
     pages = {doc: (digest, checked) for doc, (_, digest, checked) in fresh.items()}
-    return Scan(pages, settings=settings)
+    return Scan(pages, settings=settings, skeletons=skeletons)
+
+
+def _skeleton_keeper(app: Sphinx, skeletons: dict, docname: str, digest: str):
+    """A ``check_page`` callback that keeps the page's compact skeleton for the read phase."""
+    if not app.config.roundup_fast_pages:
+        return None
+    smart = bool(app.config.smartquotes)
+
+    def keep(tokens, front, issue) -> None:
+        if fast_front_matter(front.data):
+            keep_lines = [entry.line - front.body_line for entry in issue.entries]
+            parts = compact(tokens, keep_lines, front.body, smart=smart)
+            if not isinstance(parts, str):
+                skeletons[docname] = (digest, front.raw, front.body_line, parts)
+
+    return keep
+
+
+#: the scan of each environment, for code that has the environment but not the app
+_SCANS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def get_scan(app: Sphinx) -> Scan | None:
     return getattr(app, "_roundup_scan", None)
 
 
+def scan_of(env) -> Scan | None:
+    """The scan of the build ``env`` belongs to (parsers are given the environment only)."""
+    return _SCANS.get(env)
+
+
 def on_builder_inited(app: Sphinx) -> None:
-    app._roundup_scan = scan(app)
+    app._roundup_scan = _SCANS[app.env] = scan(app)
 
 
 def setup(app: Sphinx) -> None:
