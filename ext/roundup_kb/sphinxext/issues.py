@@ -27,6 +27,7 @@ from roundup_kb.parser import parse_issue
 from roundup_kb.problems import Problem, RoundupError
 from roundup_kb.sphinxext.domain import ISSUE_LIST, dependency_keys, get_domain, issue_docnames
 from roundup_kb.sphinxext.entries import cite_button, decorate_entries
+from roundup_kb.sphinxext.fastpath import FAST_OK
 from roundup_kb.sphinxext.prescan import get_scan
 from roundup_kb.sphinxext.registries import registries, registry_paths
 from roundup_kb.validate import check_numbers, check_page
@@ -94,7 +95,7 @@ def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
         source[0] = safety.sanitize(source[0], checked.findings, checked.front_matter_end)
     env.temp_data["roundup_issue"] = checked.issue
     # the fast path parses the page's own text: not when safe mode changed it
-    env.temp_data["roundup_fast_ok"] = not checked.findings
+    env.temp_data[FAST_OK] = not checked.findings
 
 
 def report(docname: str, problems: list[Problem]) -> None:
