@@ -39,6 +39,7 @@ class Site:
     def __init__(self, root: Path):
         self.root = root
         self.out = root / "_build" / "html"
+        self.doctrees = root / "_build" / "doctrees"  # sphinx.testing's, shared by builders
 
     def write_issue(self, number: int, text: str) -> Path:
         path = self.root / "issues" / f"{number:04d}.md"

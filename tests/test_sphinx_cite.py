@@ -132,6 +132,38 @@ def test_cite_role_resolves_to_the_bibliography_from_any_page(site):
     assert "Low-code contributions" not in citing
 
 
+def test_sphinxcontrib_bibtex_is_given_only_what_pages_cite(site):
+    """Its parse and its pickled data grow with the records it is given, not the site."""
+    site.build()
+    cited = pybtex_database.parse_file(str(site.doctrees / "cited.bib"))
+    assert list(cited.entries) == []
+    # a citation added in an incremental build resolves in that build
+    (site.root / "docs" / "paper.md").write_text(PAPER.replace("INFORMAL", INFORMAL))
+    _, warnings = site.build()
+    assert "WARNING" not in warnings, warnings
+    assert "citing.html#" in site.html("docs/paper.html")
+    cited = pybtex_database.parse_file(str(site.doctrees / "cited.bib"))
+    assert list(cited.entries) == [INFORMAL]
+    # the download still has everything
+    whole = pybtex_database.parse_file(str(site.out / "entries.bib"))
+    assert set(whole.entries) == {*entry_ids(site), "rct-issue-1"}
+
+
+def test_cited_keys_reads_myst_and_rst_roles():
+    from roundup_kb.sphinxext.cite import cited_keys
+
+    texts = [
+        "As {cite:p}`a, b` and {cite:t}`c` show; {footcite:p}`d`.",
+        "Also :cite:ps:`e` and {cite}`f`.\n",
+        "Nothing here excited anyone: `rct1-x` is code, not a citation.",
+    ]
+    assert cited_keys(texts) == {"a", "b", "c", "d", "e", "f"}
+    assert cited_keys([]) == set()
+    # a bibliography that can list uncited records needs every record
+    assert cited_keys([*texts, "```{bibliography}\n:all:\n```\n"]) is None
+    assert cited_keys([".. bibliography::\n   :filter: year == '2021'\n"]) is None
+
+
 def test_unknown_cite_key_is_a_warning(site):
     (site.root / "docs" / "paper.md").write_text(PAPER.replace("INFORMAL", "rct1-no-such-entry"))
     _, warnings = site.build()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import multiprocessing
+import pickle
 import re
 
 import pytest
@@ -258,6 +261,34 @@ def test_parallel_build_matches_serial(site):
     site.build(fresh=True)
     serial = {p: article(site.html(p)) for p in pages} | {"json": export(site)}
     assert parallel == serial
+
+
+def _write_in_child(data, conn):
+    data["c"] = 3
+    data.setdefault("d", set()).add("x")
+    conn.send_bytes(pickle.dumps(data))
+
+
+def test_domain_data_sends_back_only_what_a_reader_process_wrote():
+    """What a forked ``-j N`` reader pickles is its own documents, not all merged so far."""
+    from roundup_kb.sphinxext.domain import PerDoc
+
+    data = PerDoc({"a": 1})
+    data["b"] = 2
+    assert pickle.loads(pickle.dumps(data)) == {"a": 1, "b": 2}
+    assert copy.deepcopy(data) == {"a": 1, "b": 2}
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_write_in_child, args=(data, send))
+    child.start()
+    sent = pickle.loads(receive.recv_bytes())
+    child.join()
+    assert child.exitcode == 0
+    assert sent == {"c": 3, "d": {"x"}} and type(sent) is PerDoc
+    assert data == {"a": 1, "b": 2}
+    # unpickled in the parent, it is the parent's own and pickles whole
+    sent["e"] = 4
+    assert pickle.loads(pickle.dumps(sent)) == {"c": 3, "d": {"x"}, "e": 4}
 
 
 def test_unresolved_role_warns(site):

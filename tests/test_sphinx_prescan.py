@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import roundup_kb.sphinxext.issues as issues_module
@@ -40,3 +42,44 @@ def test_each_page_is_checked_once_per_build(make_site, monkeypatch):
     site.build()
     assert calls == ["0002.md"]
     assert "Why not." in site.html("issues/0002.html")
+
+
+def test_a_parallel_build_checks_pages_in_forked_processes_with_the_same_results(
+    make_site, monkeypatch, tmp_path
+):
+    """``-j 2`` splits the pre-scan between processes; what comes back is what one makes."""
+    pages = {
+        n: issue_page(n, f"2021-{n:02d}-01", BODY.replace("Why.", f"Why {n}.")) for n in range(1, 7)
+    }
+    pages[6] = pages[6] + "\n## No Such Topic\n\nText.\n"  # a problem travels too
+    site = make_site(pages)
+    monkeypatch.setattr(prescan_module, "_MIN_PER_PROCESS", 1)
+    log = tmp_path / "pids"
+    original = prescan_module._check_one
+
+    def recording(*args):
+        with log.open("a") as handle:  # the checkers may be other processes
+            handle.write(f"{os.getpid()}\n")
+        return original(*args)
+
+    def pids() -> set[int]:
+        found = {int(line) for line in log.read_text().split()}
+        log.unlink()
+        return found
+
+    monkeypatch.setattr(prescan_module, "_check_one", recording)
+    app, _ = site.build(parallel=2, fresh=True)
+    forked = app._roundup_scan
+    forked_html = site.html("issues/0003.html")
+    checkers = pids()
+    assert len(checkers) == 2 and os.getpid() not in checkers
+    (site.doctrees / prescan_module.CACHE_NAME).unlink()  # check everything again
+    app, _ = site.build(fresh=True)
+    serial = app._roundup_scan
+    assert pids() == {os.getpid()}
+    assert forked.pages == serial.pages
+    assert any(c.problems for _, c in serial.pages.values())
+    assert set(forked.skeletons) == set(serial.pages)  # the forked readers took copies
+    assert serial.skeletons == {}  # the serial reader took every skeleton
+    assert "Why 3." in forked_html
+    assert site.html("issues/0003.html") == forked_html

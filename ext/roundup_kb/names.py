@@ -170,6 +170,7 @@ def name_key(name: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
+@lru_cache(maxsize=65536)
 def slugify(name: str) -> str:
     """A stable ``[a-z0-9-]`` slug for a permalink: "Mendonça" → ``mendonca``.
 

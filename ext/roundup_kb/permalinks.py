@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 
 from roundup_kb.names import slugify
 
@@ -51,10 +52,12 @@ def sort_name(name: str) -> str:
     return slugify(re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE))
 
 
+@lru_cache(maxsize=65536)
 def person_letter(name: str) -> str:
     return letter_of(slugify(family_name(name)))
 
 
+@lru_cache(maxsize=65536)
 def venue_letter(name: str) -> str:
     return letter_of(sort_name(name))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 #: query parameters that only track where a click came from
@@ -42,6 +43,7 @@ def is_external(url: str) -> bool:
     return scheme in ("http", "https") and len(url) > len(scheme) + 3
 
 
+@lru_cache(maxsize=65536)
 def normalize_url(url: str) -> str:
     """The form under which two links count as the same page.
 

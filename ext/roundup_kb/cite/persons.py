@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from roundup_kb.cite.featured import clean_field
 from roundup_kb.names import PARTICLES, looks_like_person
@@ -74,6 +75,7 @@ class PersonName:
         return ", ".join(p for p in (family, self.given, self.suffix) if p)
 
 
+@lru_cache(maxsize=65536)
 def split_name(name: str) -> PersonName:
     """Split a display name into family, given, particle and suffix, or keep it literal."""
     text = clean_field(name)

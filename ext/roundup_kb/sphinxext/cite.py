@@ -1,17 +1,17 @@
 """Citations in the site: ``entries.bib``, cite panels, topic bibliographies, citation metadata.
 
-- ``entries.bib`` (every issue and entry, keyed by entry id) is written beside
-  the doctrees at ``builder-inited``, after the pre-scan and before
-  sphinxcontrib-bibtex loads ``bibtex_bibfiles`` (which this module extends with
-  the file), so ``{cite:p}`rct94-...``` works from any page with a
-  ``{bibliography}`` directive anywhere in the project; HTML builds copy it to
-  the output root.
+- ``cited.bib`` (the issues and entries that some page cites, keyed by entry
+  id) is written beside the doctrees at ``builder-inited``, after the pre-scan
+  and before sphinxcontrib-bibtex loads ``bibtex_bibfiles`` (which this module
+  extends with the file), so ``{cite:p}`rct94-...``` works from any page with a
+  ``{bibliography}`` directive anywhere in the project.
 - At ``build-finished`` the HTML output gets one cite document per issue
   (``cite/94.json``: BibTeX, RIS, CSL-JSON and a formatted reference of the issue
   and each entry, fetched by the cite panel's script on demand), the whole
-  knowledge base as ``entries.ris`` and ``entries.csl.json``, and one ``.bib``
-  per topic (``cite/topics/SLUG.bib``).  Files are rewritten only when what they
-  are made from changed (a manifest in the doctree directory records that).
+  knowledge base as ``entries.bib``, ``entries.ris`` and ``entries.csl.json``,
+  and one ``.bib`` per topic (``cite/topics/SLUG.bib``).  Files are rewritten
+  only when what they are made from changed (a manifest in the doctree
+  directory records that).
 - ``topic-bibliography SLUG`` renders a topic's references in the configured
   style (``roundup_cite_style``).
 - Issue pages carry Highwire ``citation_*``, Dublin Core and OpenGraph meta tags
@@ -34,7 +34,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb import cite
-from roundup_kb.cite.featured import issue_url
+from roundup_kb.cite.featured import issue_key, issue_url
 from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
 from roundup_kb.cite.reference import BUILTIN
 from roundup_kb.files import write_if_changed
@@ -48,6 +48,7 @@ from roundup_kb.sphinxext.prescan import get_scan
 logger = logging.getLogger(__name__)
 
 BIB_NAME = "entries.bib"
+CITED_NAME = "cited.bib"
 TOPIC_BIB_DIR = "cite/topics"
 
 
@@ -68,19 +69,24 @@ def _settings(app: Sphinx) -> dict[str, Any]:
     }
 
 
-# -- entries.bib, before sphinxcontrib-bibtex reads it ----------------------------------
+# -- cited.bib, before sphinxcontrib-bibtex reads it -----------------------------------
+
+#: A citation role in MyST (``{cite:p}`a,b```) or reStructuredText (``:cite:t:`a```);
+#: group 1 is the keys.
+_CITE_ROLE = re.compile(r"[{:](?:foot)?cite(?::\w+)?[}:]`([^`]*)`")
+#: A ``bibliography`` directive option that can list entries nobody cites.
+_LISTS_UNCITED = re.compile(r"^[ \t]*:(?:all|filter):", re.MULTILINE)
 
 
 def bib_path(app: Sphinx) -> Path:
-    """Where sphinxcontrib-bibtex reads ``entries.bib``: beside the doctrees, which every
-    builder of one project shares (a path per output directory would make the
-    cite domain's pickled data disagree between builders); HTML builds copy it
-    to the output root."""
-    return Path(app.doctreedir) / BIB_NAME
+    """Where sphinxcontrib-bibtex reads the generated ``cited.bib``: beside the doctrees,
+    which every builder of one project shares (a path per output directory would
+    make the cite domain's pickled data disagree between builders)."""
+    return Path(app.doctreedir) / CITED_NAME
 
 
 def add_bibfile(app: Sphinx, config: Config) -> None:
-    """Make sphinxcontrib-bibtex load the generated ``entries.bib``."""
+    """Make sphinxcontrib-bibtex load the generated ``cited.bib``."""
     files = list(config.bibtex_bibfiles or [])
     path = str(bib_path(app))
     if path not in files:
@@ -88,21 +94,66 @@ def add_bibfile(app: Sphinx, config: Config) -> None:
     config.bibtex_bibfiles = files
 
 
+def cited_keys(texts: Iterable[str]) -> set[str] | None:
+    """Every key named by a citation role in ``texts``; None when some ``bibliography``
+    directive has ``:all:`` or ``:filter:`` and so may list entries that nobody cites."""
+    keys: set[str] = set()
+    for text in texts:
+        if "bibliography" in text and _LISTS_UNCITED.search(text):
+            return None
+        if "cite" in text:
+            for found in _CITE_ROLE.findall(text):
+                keys.update(key.strip() for key in found.split(","))
+    return keys
+
+
+def _source_texts(app: Sphinx) -> Iterable[str]:
+    """The text of every source file the build will read."""
+    from sphinx.project import Project
+
+    project = Project(app.srcdir, app.config.source_suffix)
+    excluded = [*app.config.exclude_patterns, *app.config.templates_path]
+    for docname in sorted(project.discover(excluded, app.config.include_patterns)):
+        path = project.doc2path(docname, absolute=True)
+        yield Path(path).read_text(encoding="utf-8", errors="replace")
+
+
 def write_bibfile(app: Sphinx) -> None:
-    """Write ``entries.bib`` from the pre-scanned pages (only when its sources changed)."""
+    """Write ``cited.bib`` (the issues and entries that pages cite) from the pre-scanned
+    pages, only when it would change.
+
+    sphinxcontrib-bibtex parses every record of its files into the environment,
+    and makes a citation node per record for each ``{bibliography}``; with
+    every entry of the knowledge base that was a third of a full build's extra
+    time and most of what ``-j N`` readers send back.  So it is given only the
+    records some page cites (everything when a bibliography uses ``:all:`` or
+    ``:filter:``); the whole ``entries.bib`` is written to the HTML output at
+    the end of the build.
+    """
     scan = get_scan(app)
     if scan is None:
         return
+    cited = cited_keys(_source_texts(app))
     settings = _settings(app)
-    key = digest(PANEL_VERSION, settings, sorted(d for d, _ in scan.pages.values()))
+    key = digest(
+        PANEL_VERSION,
+        settings,
+        sorted(d for d, _ in scan.pages.values()),
+        None if cited is None else sorted(cited),
+    )
     manifest = Manifest(app)
     path = bib_path(app)
-    if manifest.fresh(BIB_NAME, key, path):
+    if manifest.fresh(CITED_NAME, key, path):
         return
     catalogue = scan.catalogue(app)
     metas = {c.issue.meta.number: c.issue.meta for _, c in scan.pages.values() if c.issue}
-    write_if_changed(path, cite.bibliography(catalogue.entries.values(), metas, **settings))
-    manifest.record(BIB_NAME, key)
+    entries = list(catalogue.entries.values())
+    if cited is not None:
+        entries = [e for e in entries if e.id in cited]
+        newsletter = settings["newsletter"]
+        metas = {n: m for n, m in metas.items() if issue_key(n, newsletter) in cited}
+    write_if_changed(path, cite.bibliography(entries, metas, **settings))
+    manifest.record(CITED_NAME, key)
     manifest.save()
 
 
@@ -136,15 +187,13 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
             path.unlink()
     whole = digest(PANEL_VERSION, settings, sorted(keys.items()))
     catalogue = dom.catalogue()
-    source = bib_path(app)
-    if source.exists():
-        write_if_changed(outdir / BIB_NAME, source.read_text(encoding="utf-8"))
-    outputs = {"entries.ris": None, "entries.csl.json": None}
+    outputs = {BIB_NAME: None, "entries.ris": None, "entries.csl.json": None}
     outputs.update({f"{TOPIC_BIB_DIR}/{slug}.bib": slug for slug in catalogue.by_topic})
     if all(manifest.fresh(name, whole, outdir / name) for name in outputs):
         manifest.save()
         return
     entries = list(catalogue.entries.values())
+    write_if_changed(outdir / BIB_NAME, cite.bibliography(entries, metas, **settings))
     write_if_changed(outdir / "entries.ris", cite.ris_file(entries, metas, **settings))
     items = cite.csl_items(entries, metas, **settings)
     text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"

@@ -9,6 +9,7 @@ that data once per build by :class:`~roundup_kb.catalogue.Catalogue`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence, Set
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from roundup_kb.urls import normalize_url
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 4
+ENV_VERSION = 5
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -112,6 +113,44 @@ def changed_keys(
     return keys
 
 
+class PerDoc(dict):
+    """A docname-keyed map of the domain data that travels light out of ``-j N`` readers.
+
+    Sphinx's parallel reader pickles the *whole* environment in each forked
+    child and unpickles it in the parent, which then merges only the child's
+    documents (``merge_domaindata``).  A child inherits everything merged
+    before it was forked, so without this the transfer grows with every chunk
+    (about 2 MB per chunk for the 126-issue corpus).  In a process other than
+    the one that made the map, only the documents written in that process are
+    pickled; in its own process (the full build's ``environment.pickle``, deep
+    copies) the map pickles whole.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._home = os.getpid()
+        self._written: set[str] = set()
+
+    def _note(self, docname: str) -> None:
+        if os.getpid() != self._home:
+            self._written.add(docname)
+
+    def __setitem__(self, docname: str, value: Any) -> None:
+        self._note(docname)
+        super().__setitem__(docname, value)
+
+    def setdefault(self, docname: str, default: Any = None) -> Any:
+        self._note(docname)
+        return super().setdefault(docname, default)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        if os.getpid() == self._home:
+            items = iter(self.items())
+        else:
+            items = iter([(doc, self[doc]) for doc in self._written if doc in self])
+        return (type(self), (), None, None, items)
+
+
 class KBXRefRole(XRefRole):
     """An ``XRefRole`` usable without the ``roundup:`` prefix (``{entry}``, ``{topic}``...)."""
 
@@ -143,13 +182,13 @@ class RoundupDomain(Domain):
     }
     initial_data: dict[str, Any] = {  # noqa: RUF012
         # docname -> IssueMeta
-        "issues": {},
+        "issues": PerDoc(),
         # docname -> tuple[Entry, ...]
-        "entries": {},
+        "entries": PerDoc(),
         # docname -> tuple[Mention, ...]
-        "mentions": {},
+        "mentions": PerDoc(),
         # docname -> set of aggregate keys the page shows (e.g. {"issues", "topic:x"})
-        "aggregates": {},
+        "aggregates": PerDoc(),
     }
     data_version = ENV_VERSION
     #: derived from ``data``; dropped whenever the data changes (see _changed)

@@ -12,12 +12,16 @@ here instead of parsing it again, so the scan costs nothing extra.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import pickle
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
+from sphinx.util.parallel import parallel_available
 
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.pages import issue_paths
@@ -100,22 +104,27 @@ def scan(app: Sphinx) -> Scan:
         cached = {}
     topics, names = registries(app.env)
     fresh: dict[str, tuple[tuple[int, int], str, PageCheck]] = {}
-    skeletons: dict[str, tuple[str, str, int, list]] = {}
+    todo: list[tuple[str, Path, tuple[int, int]]] = []
     for path in issue_paths(issues_dir) if issues_dir.is_dir() else []:
         docname = path.relative_to(srcdir).with_suffix("").as_posix()
         stamp = _stamp(path)
         if docname in cached and cached[docname][0] == stamp:
             fresh[docname] = cached[docname]
-            continue
-        text = path.read_text(encoding="utf-8")
-        digest = _digest(text)
-        keep = _skeleton_keeper(app, skeletons, docname, digest)
-        checked = check_page(
-            text, str(path), topics, names, safe_mode=app.config.roundup_safe_mode, on_parsed=keep
-        )
-        if checked.findings:  # safe mode changes the text MyST reads
-            skeletons.pop(docname, None)
+        else:
+            fresh[docname] = None  # type: ignore[assignment] - filled below, in path order
+            todo.append((docname, path, stamp))
+    job = _Job(
+        topics,
+        names,
+        app.config.roundup_safe_mode,
+        bool(app.config.roundup_fast_pages),
+        bool(app.config.smartquotes),
+    )
+    skeletons: dict[str, tuple[str, str, int, list]] = {}
+    for docname, stamp, digest, checked, skeleton in _check_all(job, todo, app.parallel):
         fresh[docname] = (stamp, digest, checked)
+        if skeleton is not None:
+            skeletons[docname] = skeleton
     if fresh != cached:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_path.with_suffix(".tmp")
@@ -126,20 +135,64 @@ def scan(app: Sphinx) -> Scan:
     return Scan(pages, settings=settings, skeletons=skeletons)
 
 
-def _skeleton_keeper(app: Sphinx, skeletons: dict, docname: str, digest: str):
-    """A ``check_page`` callback that keeps the page's compact skeleton for the read phase."""
-    if not app.config.roundup_fast_pages:
-        return None
-    smart = bool(app.config.smartquotes)
+@dataclass(frozen=True)
+class _Job:
+    """What checking a page needs besides the page."""
+
+    topics: Any
+    names: Any
+    safe_mode: bool
+    fast_pages: bool
+    smartquotes: bool
+
+
+#: below this many pages per process, forking costs more than it saves
+_MIN_PER_PROCESS = 16
+#: the job of the forked checkers (inherited through fork, never pickled)
+_FORKED_JOB: _Job | None = None
+
+
+def _check_one(job: _Job, docname: str, path: Path, stamp: tuple[int, int]) -> tuple:
+    """(docname, stamp, digest, check, skeleton or None) of one page."""
+    text = path.read_text(encoding="utf-8")
+    digest = _digest(text)
+    kept: list = []
 
     def keep(tokens, front, issue) -> None:
-        if fast_front_matter(front.data):
+        """Keep the page's compact skeleton for the read phase (see ``fastpath``)."""
+        if job.fast_pages and fast_front_matter(front.data):
             keep_lines = [entry.line - front.body_line for entry in issue.entries]
-            parts = compact(tokens, keep_lines, front.body, smart=smart)
+            parts = compact(tokens, keep_lines, front.body, smart=job.smartquotes)
             if not isinstance(parts, str):
-                skeletons[docname] = (digest, front.raw, front.body_line, parts)
+                kept.append((digest, front.raw, front.body_line, parts))
 
-    return keep
+    checked = check_page(
+        text, str(path), job.topics, job.names, safe_mode=job.safe_mode, on_parsed=keep
+    )
+    # safe mode changes the text MyST reads: such a page is never pre-rendered
+    skeleton = kept[0] if kept and not checked.findings else None
+    return docname, stamp, digest, checked, skeleton
+
+
+def _check_chunk(chunk: list[tuple[str, Path, tuple[int, int]]]) -> list[tuple]:
+    assert _FORKED_JOB is not None
+    return [_check_one(_FORKED_JOB, *item) for item in chunk]
+
+
+def _check_all(job: _Job, todo: list, nproc: int) -> list[tuple]:
+    """Check the pages of ``todo``; in ``nproc`` forked processes for ``-j N`` builds."""
+    global _FORKED_JOB
+    nproc = min(nproc, len(todo) // _MIN_PER_PROCESS)
+    if nproc < 2 or not parallel_available:
+        return [_check_one(job, *item) for item in todo]
+    chunks = [todo[i::nproc] for i in range(nproc)]
+    _FORKED_JOB = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(nproc, mp_context=context) as pool:
+            return [result for done in pool.map(_check_chunk, chunks) for result in done]
+    finally:
+        _FORKED_JOB = None
 
 
 #: the scan of each environment, for code that has the environment but not the app
