@@ -27,7 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 from roundup_kb.catalogue import Catalogue
-from roundup_kb.model import KINDS
+from roundup_kb.model import KINDS, Entry
+from roundup_kb.parser import SUMMARY_CHARS
 from roundup_kb.parser import excerpt as text_excerpt
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.topics import TopicRegistry
@@ -36,12 +37,19 @@ from roundup_kb.topics import TopicRegistry
 BROWSE_VERSION = 1
 
 #: longest commentary excerpt, in characters (an ellipsis may follow)
-EXCERPT_CHARS = 200
+EXCERPT_CHARS = SUMMARY_CHARS
 
 
 def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
     """A commentary excerpt for the browse page (see :func:`roundup_kb.parser.excerpt`)."""
     return text_excerpt(source, limit)
+
+
+def entry_excerpt(entry: Entry) -> str:
+    """The entry's commentary excerpt: the summary its parser made, else made now."""
+    if entry.summary or not entry.commentary:
+        return entry.summary
+    return excerpt(entry.commentary)
 
 
 def browse_json(
@@ -60,7 +68,7 @@ def browse_json(
     records = []
     for entry in catalogue.newest_first():
         if entry.commentary not in excerpts:
-            excerpts[entry.commentary] = excerpt(entry.commentary)
+            excerpts[entry.commentary] = entry_excerpt(entry)
         authors: list[int] = []
         for name in entry.authors:
             index = author_index.get(catalogue.author_slug(name))

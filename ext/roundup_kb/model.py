@@ -64,6 +64,9 @@ class Entry:
     #: id of the first entry of the group sharing this commentary (``<br/>``-grouped
     #: lines, adjacent item paragraphs); the entry's own id when it stands alone
     group: str | None = None
+    #: the commentary as plain text, cut at a word boundary after at most
+    #: ``parser.SUMMARY_CHARS`` characters (made once, when the page is parsed)
+    summary: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,6 +111,10 @@ def parse_body(
 
 # -- inline helpers -----------------------------------------------------------
 
+#: longest :attr:`Entry.summary <roundup_kb.model.Entry.summary>`, in characters
+#: (an ellipsis may follow)
+SUMMARY_CHARS = 200
+
 
 def excerpt(source: str, limit: int) -> str:
     """The first ``limit`` characters of Markdown ``source`` as plain text.
@@ -587,8 +591,11 @@ class _Walker:
     def result(self, id_prefix: str) -> ParseResult:
         ids = assign_ids(self.meta.number, [d.url for d in self.drafts], prefix=id_prefix)
         entries = []
+        summaries: dict[str, str] = {}  # grouped entries share their commentary
         for draft, entry_id in zip(self.drafts, ids, strict=True):
             a = draft.attribution
+            if draft.commentary not in summaries:
+                summaries[draft.commentary] = excerpt(draft.commentary, SUMMARY_CHARS)
             entries.append(
                 Entry(
                     id=entry_id,
@@ -607,6 +614,7 @@ class _Walker:
                     commentary=draft.commentary,
                     et_al=a.et_al,
                     group=ids[self.groups[draft.group][0]],
+                    summary=summaries[draft.commentary],
                 )
             )
         mentions = tuple(

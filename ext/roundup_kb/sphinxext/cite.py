@@ -40,7 +40,7 @@ from roundup_kb.cite.reference import BUILTIN
 from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
-from roundup_kb.sphinxext.domain import get_domain, issue_docnames
+from roundup_kb.sphinxext.domain import get_domain, issue_docnames, listed
 from roundup_kb.sphinxext.issues import add_placeholder_nodes, replace_placeholder
 from roundup_kb.sphinxext.outputs import Manifest, digest, root_link
 from roundup_kb.sphinxext.prescan import get_scan
@@ -173,7 +173,9 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     keys = {}
     for doc, meta in sorted(dom.issues.items()):
         entries = dom.entries.get(doc, ())
-        key = keys[meta.number] = digest(PANEL_VERSION, style, settings, meta, entries)
+        # what citations show: an edit to commentary alone rewrites nothing here
+        cited = [(listed(e), e.line) for e in entries]
+        key = keys[meta.number] = digest(PANEL_VERSION, style, settings, meta, cited)
         name = panel_path(meta.number)
         if manifest.fresh(name, key, outdir / name):
             continue

@@ -32,7 +32,7 @@ from roundup_kb.urls import normalize_url
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 5
+ENV_VERSION = 6
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -61,8 +61,8 @@ def dependency_keys(entries: Iterable[Entry], mentions: Iterable[Mention]) -> se
     return keys
 
 
-def _listed(entry: Entry) -> tuple:
-    """What generated pages show of an entry (not its commentary or source line)."""
+def listed(entry: Entry) -> tuple:
+    """What generated pages and citations show of an entry (not its commentary or line)."""
     return (
         entry.id,
         entry.title,
@@ -101,8 +101,8 @@ def changed_keys(
         if order(old_entries) != order(new_entries):
             changed = [*old_entries, *new_entries]
         else:
-            differs = {_listed(e) for e in old_entries} ^ {_listed(e) for e in new_entries}
-            changed = [e for e in (*old_entries, *new_entries) if _listed(e) in differs]
+            differs = {listed(e) for e in old_entries} ^ {listed(e) for e in new_entries}
+            changed = [e for e in (*old_entries, *new_entries) if listed(e) in differs]
     if changed:
         keys |= {ENTRY_LIST, ENTRY_TEXT} | dependency_keys(changed, ())
     texts = [{(e.id, e.title, e.commentary) for e in es} for es in (old_entries, new_entries)]

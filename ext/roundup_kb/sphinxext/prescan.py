@@ -31,7 +31,7 @@ from roundup_kb.validate import PageCheck, check_page
 
 CACHE_NAME = "roundup-prescan.pickle"
 #: bump when PageCheck or the parser's output changes shape
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
