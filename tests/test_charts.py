@@ -265,3 +265,27 @@ def test_stats_page_in_a_built_site(make_site):
     assert 'href="docs/authors/n.html#author-jennifer-d-nahrgang"' in article
     home = site.html("docs/index.html")
     assert 'href="../stats.html"' in home
+
+
+@pytest.mark.sphinx
+def test_stats_page_is_remade_only_when_an_issue_changes(make_site, monkeypatch):
+    import roundup_kb.sphinxext.stats as stats_module
+
+    site = make_site({1: ISSUE_1})
+    site.build()
+    assert "2 entries from 1 issue" in site.html("stats.html")
+    made: list[int] = []
+    original = stats_module.trend_data
+
+    def counting(*args, **kwargs):
+        made.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(stats_module, "trend_data", counting)
+    site.build()  # nothing changed: the kept body is used
+    assert made == []
+    assert "2 entries from 1 issue" in site.html("stats.html")
+    site.write_issue(2, ISSUE_2)
+    site.build()
+    assert made == [1]
+    assert "3 entries from 2 issues, 2020–2022" in site.html("stats.html")

@@ -184,6 +184,10 @@ def test_search_index_finds_entry_titles_and_author_family_names(site):
     assert "issues/0001" not in pages_for(index, "Quackenbush")
     # the letter pages repeat the issue pages' entries and are left out of the index
     assert "docs/authors/q" not in pages_for(index, "Quackenbush")
+    # so are the lists of entries on topic pages and their bibliographies; the
+    # topic page itself is found by its name
+    assert pages_for(index, "kaleidoscopic") == {"issues/0002"}
+    assert "docs/topics/managing-teams" in pages_for(index, "managing")
 
 
 def test_home_page_follows_the_issues_in_incremental_builds(site):

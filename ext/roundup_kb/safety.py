@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
+from roundup_kb.model import pickled_by_fields
 from roundup_kb.parser import markdown
 from roundup_kb.problems import Problem
 
@@ -135,6 +136,7 @@ _DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:+-]+)\}")
 _OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One unsafe construct: a 0-based range of lines in the page and how to neutralize it."""

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from roundup_kb import safety
 from roundup_kb.frontmatter import FrontMatter, split_front_matter
-from roundup_kb.model import Issue, IssueMeta
+from roundup_kb.model import Issue, IssueMeta, pickled_by_fields
 from roundup_kb.names import NameRegistry
 from roundup_kb.pages import PAGE_NAME, issue_paths, meta_from_front_matter
 from roundup_kb.parser import markdown, parse_body
@@ -130,6 +130,7 @@ def _duplicate_urls(issue: Issue, path: str) -> list[Problem]:
     return problems
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageCheck:
     """What checking one issue page found."""

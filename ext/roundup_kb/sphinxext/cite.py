@@ -41,7 +41,7 @@ from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.sphinxext.domain import get_domain, issue_docnames, listed
-from roundup_kb.sphinxext.issues import add_placeholder_nodes, replace_placeholder
+from roundup_kb.sphinxext.issues import NOT_SEARCHED, add_placeholder_nodes, replace_placeholder
 from roundup_kb.sphinxext.outputs import Manifest, digest, root_link
 from roundup_kb.sphinxext.prescan import get_scan
 
@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 BIB_NAME = "entries.bib"
 CITED_NAME = "cited.bib"
+#: the manifest's record of the whole-site citation files
+WHOLE = "cite:whole"
 TOPIC_BIB_DIR = "cite/topics"
 
 
@@ -145,11 +147,16 @@ def write_bibfile(app: Sphinx) -> None:
     path = bib_path(app)
     if manifest.fresh(CITED_NAME, key, path):
         return
-    catalogue = scan.catalogue(app)
     metas = {c.issue.meta.number: c.issue.meta for _, c in scan.pages.values() if c.issue}
-    entries = list(catalogue.entries.values())
-    if cited is not None:
-        entries = [e for e in entries if e.id in cited]
+    if cited is None:
+        entries = list(scan.catalogue(app).entries.values())
+    else:  # a few records: no need to build the catalogue
+        issues = sorted(
+            (c.issue for _, c in scan.pages.values() if c.issue),
+            key=lambda issue: (issue.meta.number, issue.path),
+        )
+        found = {e.id: e for issue in reversed(issues) for e in issue.entries if e.id in cited}
+        entries = list(found.values())  # the first issue's entry wins, as in the catalogue
         newsletter = settings["newsletter"]
         metas = {n: m for n, m in metas.items() if issue_key(n, newsletter) in cited}
     write_if_changed(path, cite.bibliography(entries, metas, **settings))
@@ -187,13 +194,18 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     for path in stale:
         if int(path.stem) not in metas:
             path.unlink()
-    whole = digest(PANEL_VERSION, settings, sorted(keys.items()))
+    scan = get_scan(app)  # its settings cover the registries (a new topic, a new .bib)
+    registry = scan.settings if scan is not None else None
+    whole = digest(PANEL_VERSION, settings, sorted(keys.items()), registry)
+    # the whole-site files: "KEY NAME NAME ..." of the last time they were made, so
+    # that a build where no citation changed does not build the catalogue
+    made = (manifest.get(WHOLE) or "").split()
+    if made and made[0] == whole and all((outdir / name).exists() for name in made[1:]):
+        manifest.save()
+        return
     catalogue = dom.catalogue()
     outputs = {BIB_NAME: None, "entries.ris": None, "entries.csl.json": None}
     outputs.update({f"{TOPIC_BIB_DIR}/{slug}.bib": slug for slug in catalogue.by_topic})
-    if all(manifest.fresh(name, whole, outdir / name) for name in outputs):
-        manifest.save()
-        return
     entries = list(catalogue.entries.values())
     write_if_changed(outdir / BIB_NAME, cite.bibliography(entries, metas, **settings))
     write_if_changed(outdir / "entries.ris", cite.ris_file(entries, metas, **settings))
@@ -204,7 +216,7 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
         if slug is not None:
             topic_entries = catalogue.by_topic[slug]
             write_if_changed(outdir / name, cite.bibliography(topic_entries, (), **settings))
-        manifest.record(name, whole)
+    manifest.record(WHOLE, " ".join([whole, *outputs]))
     manifest.save()
 
 
@@ -267,6 +279,7 @@ def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node
 
 def resolve_bibliographies(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(topic_bibliography)):
+        node["classes"].append(NOT_SEARCHED)  # the topic's entries again, as references
         replace_placeholder(node, render_bibliography(app, docname, node["topic"]))
 
 

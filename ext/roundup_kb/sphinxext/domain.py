@@ -32,7 +32,7 @@ from roundup_kb.urls import normalize_url
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 6
+ENV_VERSION = 7
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),

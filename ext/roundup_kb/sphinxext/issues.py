@@ -235,6 +235,11 @@ def _render_nav(app: Sphinx, docname: str, node: issue_nav) -> list[nodes.Node]:
     return [para]
 
 
+#: Sphinx's class for what its search index leaves out: generated lists of entries
+#: (the issue pages hold the same text, where a search result should lead)
+NOT_SEARCHED = "no-search"
+
+
 def replace_placeholder(node: nodes.Element, replacement: list[nodes.Node]) -> None:
     """Put ``replacement`` where ``node`` stands, in a container with the node's classes.
 

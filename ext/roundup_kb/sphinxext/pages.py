@@ -29,7 +29,12 @@ from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import ENTRY_LIST, ENTRY_TEXT, ISSUE_LIST, get_domain
 from roundup_kb.sphinxext.entries import also_featured, cite_button, entry_badges, xref
-from roundup_kb.sphinxext.issues import add_placeholder_nodes, format_date, replace_placeholder
+from roundup_kb.sphinxext.issues import (
+    NOT_SEARCHED,
+    add_placeholder_nodes,
+    format_date,
+    replace_placeholder,
+)
 from roundup_kb.sphinxext.registries import registries
 
 GENERATED_DIRS = (permalinks.TOPICS_DIR, permalinks.AUTHORS_DIR, permalinks.VENUES_DIR)
@@ -477,6 +482,10 @@ def filter_entries(catalogue, filters: dict[str, Any]) -> Iterable[Entry]:
         yield entry
 
 
+#: placeholders that list entries, whose text the issue pages already hold
+LISTS_OF_ENTRIES = frozenset({"topic-page", "term-entries", "entries", "name-letter"})
+
+
 def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(kb_placeholder))
     featured = list(doctree.findall(also_featured))
@@ -486,6 +495,8 @@ def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     renderer = Renderer(app, docname)
     for node in placeholders:
         method = getattr(renderer, node["kind"].replace("-", "_"))
+        if node["kind"] in LISTS_OF_ENTRIES:
+            node["classes"].append(NOT_SEARCHED)
         replace_placeholder(node, method(node))
     for node in featured:
         replace_placeholder(node, renderer.also_featured(node))

@@ -31,7 +31,7 @@ from roundup_kb.validate import PageCheck, check_page
 
 CACHE_NAME = "roundup-prescan.pickle"
 #: bump when PageCheck or the parser's output changes shape
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass
@@ -125,7 +125,7 @@ def scan(app: Sphinx) -> Scan:
         fresh[docname] = (stamp, digest, checked)
         if skeleton is not None:
             skeletons[docname] = skeleton
-    if fresh != cached:
+    if todo or fresh.keys() != cached.keys():  # something was checked or removed
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_path.with_suffix(".tmp")
         with tmp.open("wb") as handle:
