@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+import roundup_kb.sphinxext.gctune as gctune
 import roundup_kb.sphinxext.issues as issues_module
 import roundup_kb.sphinxext.prescan as prescan_module
 from conftest import issue_page
@@ -83,3 +84,29 @@ def test_a_parallel_build_checks_pages_in_forked_processes_with_the_same_results
     assert serial.skeletons == {}  # the serial reader took every skeleton
     assert "Why 3." in forked_html
     assert site.html("issues/0003.html") == forked_html
+
+
+def test_the_collector_is_tuned_for_the_build_and_restored_after(make_site, monkeypatch):
+    import gc
+
+    from sphinx.application import Sphinx
+
+    site = make_site({1: issue_page(1, "2021-01-01", BODY)})
+    before = gc.get_threshold()
+    seen: list[tuple] = []
+    original = Sphinx.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.connect(
+            "doctree-read",
+            lambda app, doctree: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0)),
+        )
+
+    monkeypatch.setattr(Sphinx, "__init__", init)
+    site.build()
+    assert seen and all(s == (gctune.THRESHOLDS, True) for s in seen)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    seen.clear()
+    site.build(fresh=True, confoverrides={"roundup_tune_gc": False})
+    assert seen and all(s == (before, False) for s in seen)

@@ -20,6 +20,7 @@ from roundup_kb.sphinxext import (
     export,
     fastpath,
     feeds,
+    gctune,
     home,
     issues,
     linkcheck,
@@ -53,6 +54,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     home.setup(app)
     feeds.setup(app)
     stats.setup(app)
+    gctune.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed

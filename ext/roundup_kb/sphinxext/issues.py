@@ -240,19 +240,21 @@ def _render_nav(app: Sphinx, docname: str, node: issue_nav) -> list[nodes.Node]:
 NOT_SEARCHED = "no-search"
 
 
-def replace_placeholder(node: nodes.Element, replacement: list[nodes.Node]) -> None:
+def replace_placeholder(node: nodes.Element, replacement: list[nodes.Node]) -> nodes.Element | None:
     """Put ``replacement`` where ``node`` stands, in a container with the node's classes.
 
     The container keeps docutils from moving the placeholder's classes onto the
     first replacement node, and an empty replacement removes the placeholder.
+    Returns the container, or None when there was nothing to put.
     """
     if replacement:
         inline = isinstance(node.parent, nodes.TextElement)
         box = (nodes.inline if inline else nodes.container)(classes=node["classes"])
         box.extend(replacement)
         node.replace_self(box)
-    else:
-        node.parent.remove(node)
+        return box
+    node.parent.remove(node)
+    return None
 
 
 ARCHIVE_LINK = re.compile(r"/newsletter_issues/0*(\d+)(?:\.html)?/?(#.*)?$")

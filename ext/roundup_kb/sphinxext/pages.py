@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from html import escape
 from itertools import groupby
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -484,28 +485,71 @@ def filter_entries(catalogue, filters: dict[str, Any]) -> Iterable[Entry]:
 
 #: placeholders that list entries, whose text the issue pages already hold
 LISTS_OF_ENTRIES = frozenset({"topic-page", "term-entries", "entries", "name-letter"})
+#: builders that write each document from its own doctree; for them lists of
+#: entries, badges and backlinks are rendered as each page is written
+RENDERED_WHEN_WRITTEN = ("html", "dirhtml")
 
 
 def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fill the page's placeholders, but leave the heavy ones to :func:`render_when_written`.
+
+    With ``-j N``, Sphinx resolves every doctree in the main process and only the
+    translation to HTML runs in the forked writers.  Lists of entries and the
+    badges and backlinks of every entry are most of the resolving time of a
+    large site, so for HTML builders they are rendered by the writers.  The
+    search index, made from the resolved doctree, leaves lists of entries out
+    anyway (``no-search``); badges and backlinks repeat what the page says.
+    """
+    later = app.builder.name in RENDERED_WHEN_WRITTEN
     placeholders = list(doctree.findall(kb_placeholder))
-    featured = list(doctree.findall(also_featured))
-    badges = list(doctree.findall(entry_badges))
-    if not placeholders and not featured and not badges:
-        return
-    renderer = Renderer(app, docname)
+    renderer = None
     for node in placeholders:
-        method = getattr(renderer, node["kind"].replace("-", "_"))
         if node["kind"] in LISTS_OF_ENTRIES:
             node["classes"].append(NOT_SEARCHED)
-        replace_placeholder(node, method(node))
-    for node in featured:
-        replace_placeholder(node, renderer.also_featured(node))
-    for node in badges:
-        replace_placeholder(node, renderer.badges(node))
+            if later:
+                continue
+        renderer = renderer or Renderer(app, docname)
+        replace_placeholder(node, _render(renderer, node))
+    if later:
+        return
+    for node in [*doctree.findall(also_featured), *doctree.findall(entry_badges)]:
+        renderer = renderer or Renderer(app, docname)
+        replace_placeholder(node, _render(renderer, node))
+
+
+def _render(renderer: Renderer, node: nodes.Element) -> list[nodes.Node]:
+    if isinstance(node, entry_badges):
+        return renderer.badges(node)
+    if isinstance(node, also_featured):
+        return renderer.also_featured(node)
+    return getattr(renderer, node["kind"].replace("-", "_"))(node)
+
+
+def render_when_written(self: Any, node: nodes.Element) -> None:
+    """HTML visitor of the placeholders :func:`resolve_generated` left: render them now."""
+    renderer = getattr(self, "_roundup_renderer", None)
+    if renderer is None:
+        builder = self.builder
+        host = SimpleNamespace(builder=builder, config=builder.config, env=builder.env)
+        renderer = self._roundup_renderer = Renderer(host, builder.current_docname)
+    box = replace_placeholder(node, _render(renderer, node))
+    if box is not None:
+        box.walkabout(self)
+    raise nodes.SkipNode
+
+
+def _prepare_writers(app: Sphinx, builder: Any) -> None:
+    """Build the catalogue before ``-j N`` forks the writers, so they share it."""
+    if builder.name in RENDERED_WHEN_WRITTEN:
+        dom = get_domain(app.env)
+        dom.catalogue()
+        dom.entry_location("")  # and its lookups
 
 
 def setup(app: Sphinx) -> None:
     add_placeholder_nodes(app, kb_placeholder, also_featured, entry_badges)
+    for node_class in (kb_placeholder, also_featured, entry_badges):
+        app.add_node(node_class, override=True, html=(render_when_written, None))
     app.add_directive("topic-page", TopicPageDirective)
     app.add_directive("topic-index", TopicIndexDirective)
     app.add_directive("name-index", NameIndexDirective)
@@ -514,3 +558,4 @@ def setup(app: Sphinx) -> None:
     app.add_directive("kb-glossary", GlossaryDirective)
     app.connect("builder-inited", write_stubs)
     app.connect("doctree-resolved", resolve_generated)
+    app.connect("write-started", _prepare_writers)
