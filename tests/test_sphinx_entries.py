@@ -311,3 +311,19 @@ def test_site_data_files_follow_the_pages_and_survive_deletion(site):
     site.build()
     for name in data_files:
         assert "Remote, retitled" in (site.out / name).read_text(encoding="utf-8"), name
+
+
+def test_every_builder_gets_the_generated_lists(site):
+    """html and dirhtml render lists as pages are written; others when doctrees are resolved."""
+    site.build(builder="dirhtml")
+    page = site.root / "_build" / "dirhtml" / "docs" / "topics" / "managing-teams" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert "Remote one-on-ones that work" in html
+    assert 'href="../../../issues/0002/#rct2-remote-1on1"' in html
+    assert 'class="roundup-badge roundup-topic">Managing Teams</span>' in (
+        site.root / "_build" / "dirhtml" / "issues" / "0002" / "index.html"
+    ).read_text(encoding="utf-8")
+    site.build(builder="singlehtml")  # resolved in place, as any other builder does
+    html = (site.root / "_build" / "singlehtml" / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "Remote one-on-ones that work" in html
+    assert 'class="roundup-badge roundup-topic">Managing Teams</span>' in html

@@ -41,7 +41,14 @@ from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.sphinxext.domain import get_domain, issue_docnames, listed
-from roundup_kb.sphinxext.issues import NOT_SEARCHED, add_placeholder_nodes, replace_placeholder
+from roundup_kb.sphinxext.issues import (
+    NOT_SEARCHED,
+    RENDERED_WHEN_WRITTEN,
+    add_placeholder_nodes,
+    replace_placeholder,
+    write_in_place,
+    writer_host,
+)
 from roundup_kb.sphinxext.outputs import Manifest, digest, root_link
 from roundup_kb.sphinxext.prescan import get_scan
 
@@ -278,9 +285,17 @@ def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node
 
 
 def resolve_bibliographies(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fill topic bibliographies; HTML builders write them as the page is written."""
+    later = app.builder.name in RENDERED_WHEN_WRITTEN
     for node in list(doctree.findall(topic_bibliography)):
         node["classes"].append(NOT_SEARCHED)  # the topic's entries again, as references
-        replace_placeholder(node, render_bibliography(app, docname, node["topic"]))
+        if not later:
+            replace_placeholder(node, render_bibliography(app, docname, node["topic"]))
+
+
+def _write_bibliography(self: Any, node: topic_bibliography) -> None:
+    host, docname = writer_host(self)
+    write_in_place(self, node, render_bibliography(host, docname, node["topic"]))  # type: ignore[arg-type]
 
 
 # -- metadata for reference managers and link previews ------------------------------------
@@ -414,6 +429,7 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("roundup_cite_style", BUILTIN, "html", types=[str])
     app.add_config_value("roundup_editor", cite.EDITOR, "html", types=[str])
     add_placeholder_nodes(app, topic_bibliography)
+    app.add_node(topic_bibliography, override=True, html=(_write_bibliography, None))
     app.add_directive("topic-bibliography", TopicBibliographyDirective)
     app.connect("config-inited", add_bibfile)
     # after the pre-scan (400), before sphinxcontrib-bibtex loads its files (500)

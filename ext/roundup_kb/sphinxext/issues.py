@@ -12,6 +12,7 @@ import html
 import re
 from itertools import groupby
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -233,6 +234,32 @@ def _render_nav(app: Sphinx, docname: str, node: issue_nav) -> list[nodes.Node]:
         para += _issue_link(app, docname, after, f"{dom.issues[after].title} →")
         para[-1]["classes"].append("roundup-next")
     return [para]
+
+
+#: builders that write each document from its own doctree; for them the heaviest
+#: placeholders are rendered as each page is written (see :func:`write_in_place`)
+RENDERED_WHEN_WRITTEN = ("html", "dirhtml")
+
+
+def writer_host(translator: Any) -> tuple[Any, str]:
+    """(an ``app``-like object with the builder, config and environment, the docname)
+    of the page a translator is writing, for code written against the ``app``."""
+    builder = translator.builder
+    host = SimpleNamespace(builder=builder, config=builder.config, env=builder.env)
+    return host, builder.current_docname
+
+
+def write_in_place(translator: Any, node: nodes.Element, replacement: list[nodes.Node]) -> None:
+    """In an HTML visitor: put ``replacement`` where the placeholder stands and write it.
+
+    With ``-j N``, Sphinx resolves every doctree in its main process and only
+    translates in its forked writers: what is rendered here is rendered there.
+    The search index, made from the resolved doctree, does not see it.
+    """
+    box = replace_placeholder(node, replacement)
+    if box is not None:
+        box.walkabout(translator)
+    raise nodes.SkipNode
 
 
 #: Sphinx's class for what its search index leaves out: generated lists of entries

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from html import escape
 from itertools import groupby
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -32,9 +31,12 @@ from roundup_kb.sphinxext.domain import ENTRY_LIST, ENTRY_TEXT, ISSUE_LIST, get_
 from roundup_kb.sphinxext.entries import also_featured, cite_button, entry_badges, xref
 from roundup_kb.sphinxext.issues import (
     NOT_SEARCHED,
+    RENDERED_WHEN_WRITTEN,
     add_placeholder_nodes,
     format_date,
     replace_placeholder,
+    write_in_place,
+    writer_host,
 )
 from roundup_kb.sphinxext.registries import registries
 
@@ -485,9 +487,6 @@ def filter_entries(catalogue, filters: dict[str, Any]) -> Iterable[Entry]:
 
 #: placeholders that list entries, whose text the issue pages already hold
 LISTS_OF_ENTRIES = frozenset({"topic-page", "term-entries", "entries", "name-letter"})
-#: builders that write each document from its own doctree; for them lists of
-#: entries, badges and backlinks are rendered as each page is written
-RENDERED_WHEN_WRITTEN = ("html", "dirhtml")
 
 
 def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -529,13 +528,8 @@ def render_when_written(self: Any, node: nodes.Element) -> None:
     """HTML visitor of the placeholders :func:`resolve_generated` left: render them now."""
     renderer = getattr(self, "_roundup_renderer", None)
     if renderer is None:
-        builder = self.builder
-        host = SimpleNamespace(builder=builder, config=builder.config, env=builder.env)
-        renderer = self._roundup_renderer = Renderer(host, builder.current_docname)
-    box = replace_placeholder(node, _render(renderer, node))
-    if box is not None:
-        box.walkabout(self)
-    raise nodes.SkipNode
+        renderer = self._roundup_renderer = Renderer(*writer_host(self))
+    write_in_place(self, node, _render(renderer, node))
 
 
 def _prepare_writers(app: Sphinx, builder: Any) -> None:
