@@ -224,3 +224,17 @@ def test_corpus_catalogue():
     assert repeated, "some links are featured in more than one issue"
     assert built.venues["hpcwire"].name == "HPCwire"
     assert len(built.venues["the-next-platform"].entries) >= 35
+
+
+def test_json_text_is_one_record_per_line_and_parses_back(catalogue):
+    from roundup_kb.export import json_text
+
+    document = entries_json(catalogue)
+    text = json_text(document)
+    assert json.loads(text) == document
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    records = [line for line in lines if line.lstrip().startswith('{"id": ')]
+    assert len(records) == len(document["entries"])  # each entry on its own line
+    for value in ([], {}, [1, {"a": "é"}], {"a": [], "b": "x"}):
+        assert json.loads(json_text(value)) == value

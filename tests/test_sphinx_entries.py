@@ -245,6 +245,27 @@ def test_commentary_edit_rewrites_only_what_shows_commentary(site):
     assert "Remote one-on-ones that work" not in glossary.split('id="term-one-on-one"')[1]
 
 
+def test_commentary_edit_that_uses_no_term_rewrites_only_its_issue(site):
+    rewritten = _rewritten_by(site, ISSUE_2.replace("Worth a second look", "Worth a third look"))
+    assert "issues/0002.html" in rewritten
+    # no listed field changed and no entry started or stopped using a glossary term
+    assert "docs/topics/glossary.html" not in rewritten
+    assert "docs/topics/managing-teams.html" not in rewritten
+
+
+def test_entries_filtered_by_term_follow_commentary_edits(site):
+    (site.root / "docs" / "terms.md").write_text(
+        "---\norphan: true\n---\n\n# Terms\n\n```{entries}\n:term: kaleidoscope\n```\n"
+    )
+    site.build()
+    assert "Remote one-on-ones that work" not in article(site.html("docs/terms.html"))
+    rewritten = _rewritten_by(
+        site, ISSUE_2.replace("More about the one-on-one.", "A kaleidoscope of one-on-ones.")
+    )
+    assert "docs/terms.html" in rewritten
+    assert "Remote one-on-ones that work" in article(site.html("docs/terms.html"))
+
+
 def test_title_edit_rewrites_the_pages_that_list_the_entry(site):
     rewritten = _rewritten_by(
         site, ISSUE_2.replace("Remote one-on-ones that work", "Remote one-on-ones, revised")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -56,6 +57,16 @@ def _newest_first(entry: Entry) -> tuple:
 
 def _in_order(entry: Entry) -> tuple:
     return (entry.issue, entry.line, entry.id)
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """What counts as using ``term``: the term as a word, in any case."""
+    return re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.IGNORECASE)
+
+
+def mentions(pattern: re.Pattern[str], entry: Entry) -> bool:
+    """Whether the entry's title or commentary uses the term of :func:`term_pattern`."""
+    return bool(pattern.search(entry.title) or pattern.search(entry.commentary))
 
 
 class Catalogue:
@@ -207,21 +218,36 @@ class Catalogue:
         """Entries whose title or commentary uses ``term`` as a word (any case), newest first."""
         if not term.strip():
             return []
-        pattern = re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.IGNORECASE)
+        pattern = term_pattern(term)
         needle = term.strip().casefold()
-        return [
-            e
-            for e, text in self._folded_texts()
-            if needle in text and (pattern.search(e.title) or pattern.search(e.commentary))
-        ]
+        entries, text, starts = self._folded_text()
+        found: list[Entry] = []
+        # a quick pre-filter: find the needle in the casefolded text of every
+        # entry at once, then check each entry it is found in with the pattern
+        at = text.find(needle)
+        while at != -1:
+            index = bisect_right(starts, at) - 1
+            entry = entries[index]
+            if mentions(pattern, entry):
+                found.append(entry)
+            if index + 1 == len(starts):
+                break
+            at = text.find(needle, starts[index + 1])
+        return found
 
-    def _folded_texts(self) -> list[tuple[Entry, str]]:
-        """Entries newest first with their casefolded title and commentary (a quick pre-filter)."""
+    def _folded_text(self) -> tuple[list[Entry], str, list[int]]:
+        """(entries newest first, their casefolded titles and commentary in one string,
+        where each entry's text starts in it)."""
         found = self.__dict__.get("_folded")
         if found is None:
-            found = self.__dict__["_folded"] = [
-                (e, f"{e.title}\n{e.commentary}".casefold()) for e in self.newest_first()
-            ]
+            entries = self.newest_first()
+            parts = [f"{e.title}\n{e.commentary}".casefold() for e in entries]
+            starts = []
+            offset = 0
+            for part in parts:
+                starts.append(offset)
+                offset += len(part) + 1
+            found = self.__dict__["_folded"] = (entries, "\0".join(parts), starts)
         return found
 
     def topics_used(self) -> list[str]:

@@ -211,10 +211,9 @@ def add_export(commands: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
-    import json
 
     from roundup_kb.catalogue import Catalogue
-    from roundup_kb.export import entries_json
+    from roundup_kb.export import entries_json, json_text
     from roundup_kb.problems import Problem
     from roundup_kb.validate import validate_paths
 
@@ -230,7 +229,7 @@ def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
     site_dir = config.issues_dir.relative_to(config.root).as_posix()
     if args.format == "json":
         data = entries_json(catalogue, args.base_url, issues_dir=site_dir)
-        text = json.dumps(data, ensure_ascii=False, indent=1)
+        text = json_text(data)
     else:
         from roundup_kb import cite
 
@@ -243,7 +242,7 @@ def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
             text = cite.ris_file(entries, metas, **settings)
         else:
             items = cite.csl_items(entries, metas, **settings)
-            text = json.dumps(items, ensure_ascii=False, indent=1)
+            text = json_text(items)
     text = text.rstrip("\n") + "\n"
     if args.out is None:
         sys.stdout.write(text)

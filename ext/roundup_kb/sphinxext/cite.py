@@ -37,6 +37,7 @@ from roundup_kb import cite
 from roundup_kb.cite.featured import issue_key, issue_url
 from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
 from roundup_kb.cite.reference import BUILTIN
+from roundup_kb.export import json_text
 from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
@@ -217,8 +218,7 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     write_if_changed(outdir / BIB_NAME, cite.bibliography(entries, metas, **settings))
     write_if_changed(outdir / "entries.ris", cite.ris_file(entries, metas, **settings))
     items = cite.csl_items(entries, metas, **settings)
-    text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
-    write_if_changed(outdir / "entries.csl.json", text)
+    write_if_changed(outdir / "entries.csl.json", json_text(items))
     for name, slug in outputs.items():
         if slug is not None:
             topic_entries = catalogue.by_topic[slug]

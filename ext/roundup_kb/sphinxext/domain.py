@@ -25,14 +25,14 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from roundup_kb import permalinks
-from roundup_kb.catalogue import Catalogue
+from roundup_kb.catalogue import Catalogue, mentions, term_pattern
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 from roundup_kb.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 7
+ENV_VERSION = 8
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -41,8 +41,13 @@ ENV_VERSION = 7
 ISSUE_LIST = "issues"
 #: the listed fields of any entry, so every count (indexes, cards, rankings);
 ENTRY_LIST = "entries"
-#: any entry's title or commentary (the glossary's term mentions).
-ENTRY_TEXT = "text"
+#: prefix of the key of the entries that use a term (the glossary, ``entries :term:``)
+TERM = "term:"
+
+
+def term_key(term: str) -> str:
+    """The aggregate key of the entries that use ``term`` (as written, stripped)."""
+    return TERM + term.strip()
 
 
 def dependency_keys(entries: Iterable[Entry], mentions: Iterable[Mention]) -> set[str]:
@@ -81,12 +86,15 @@ def listed(entry: Entry) -> tuple:
 def changed_keys(
     old: tuple[IssueMeta | None, Sequence[Entry], Sequence[Mention]],
     new: tuple[IssueMeta | None, Sequence[Entry], Sequence[Mention]],
+    terms: Iterable[str] = (),
 ) -> set[str]:
     """The aggregate keys whose pages show something that differs between two versions of
     an issue (``(meta, entries, mentions)``; meta None when the page is absent or unusable).
 
-    An edit to commentary alone touches only :data:`ENTRY_TEXT`, so it re-renders
-    the glossary and not every topic, author and venue page the issue feeds.
+    ``terms``: the terms some page lists the entries of (see :func:`term_key`).  An
+    edit to commentary alone changes only the keys of the terms an entry started or
+    stopped using, so it re-renders no topic, author or venue page, and the
+    glossary only when what the glossary lists changed.
     """
     (old_meta, old_entries, old_mentions), (new_meta, new_entries, new_mentions) = old, new
     keys: set[str] = set()
@@ -104,10 +112,16 @@ def changed_keys(
             differs = {listed(e) for e in old_entries} ^ {listed(e) for e in new_entries}
             changed = [e for e in (*old_entries, *new_entries) if listed(e) in differs]
     if changed:
-        keys |= {ENTRY_LIST, ENTRY_TEXT} | dependency_keys(changed, ())
+        keys |= {ENTRY_LIST} | dependency_keys(changed, ())
     texts = [{(e.id, e.title, e.commentary) for e in es} for es in (old_entries, new_entries)]
     if texts[0] != texts[1]:
-        keys.add(ENTRY_TEXT)
+        for term in terms:
+            pattern = term_pattern(term)
+            using = [
+                {e.id for e in es if mentions(pattern, e)} for es in (old_entries, new_entries)
+            ]
+            if using[0] != using[1]:
+                keys.add(term_key(term))
     urls = [{normalize_url(m.url) for m in ms} for ms in (old_mentions, new_mentions)]
     keys |= {f"url:{url}" for url in urls[0] ^ urls[1]}
     return keys
@@ -403,6 +417,13 @@ def _outdated(
     dom = get_domain(env)
     if not dom.issues:
         return []  # a fresh environment: every page is read anyway
+    # the terms whose entries some page lists
+    terms = {
+        key[len(TERM) :]
+        for shown in dom.aggregates.values()
+        for key in shown
+        if key.startswith(TERM)
+    }
     keys: set[str] = set()
     for doc in touched:
         old = (dom.issues.get(doc), dom.entries.get(doc, ()), dom.mentions.get(doc, ()))
@@ -412,7 +433,7 @@ def _outdated(
             found = scanned.pages.get(doc) if scanned is not None else None
             issue = found[1].issue if found else parse_page(env, doc, Path(env.doc2path(doc)))
         new = (issue.meta, issue.entries, issue.mentions) if issue is not None else (None, (), ())
-        keys |= changed_keys(old, new)
+        keys |= changed_keys(old, new, terms)
     outdated = dom.pages_showing(keys)
     # Adding or removing an issue changes the previous/next links of its
     # neighbours.  Docnames sort in issue order (NNNN), so the neighbours in the

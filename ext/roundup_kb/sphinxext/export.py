@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from roundup_kb.export import ENTRIES_VERSION, entries_json
+from roundup_kb.export import ENTRIES_VERSION, entries_json, json_text
 from roundup_kb.files import write_if_changed
 from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.outputs import Manifest, data_key
@@ -23,8 +22,7 @@ def write_entries_json(app: Sphinx, exception: Exception | None) -> None:
         return
     catalogue = get_domain(app.env).catalogue()
     data = entries_json(catalogue, issues_dir=app.config.roundup_issues_dir)
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
-    write_if_changed(path, text)
+    write_if_changed(path, json_text(data))
     manifest.record(path.name, key)
     manifest.save()
 

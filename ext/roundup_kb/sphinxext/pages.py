@@ -9,7 +9,6 @@ doctree is resolved, from the domain's data of all issues; the domain's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from html import escape
 from itertools import groupby
@@ -24,10 +23,11 @@ from sphinx.domains.std import make_glossary_term
 from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb import permalinks
+from roundup_kb.catalogue import mentions, term_pattern
 from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
-from roundup_kb.sphinxext.domain import ENTRY_LIST, ENTRY_TEXT, ISSUE_LIST, get_domain
+from roundup_kb.sphinxext.domain import ENTRY_LIST, ISSUE_LIST, get_domain, term_key
 from roundup_kb.sphinxext.entries import also_featured, cite_button, entry_badges, xref
 from roundup_kb.sphinxext.issues import (
     NOT_SEARCHED,
@@ -186,7 +186,10 @@ class EntriesDirective(_Placeholder):
     }
 
     def run(self) -> list[nodes.Node]:
-        return self.placeholder([ENTRY_LIST, ISSUE_LIST], filters=dict(self.options))
+        keys = [ENTRY_LIST, ISSUE_LIST]
+        if self.options.get("term"):
+            keys.append(term_key(self.options["term"]))
+        return self.placeholder(keys, filters=dict(self.options))
 
 
 class GlossaryDirective(_Placeholder):
@@ -201,7 +204,8 @@ class GlossaryDirective(_Placeholder):
 
     def run(self) -> list[nodes.Node]:
         topics, _ = registries(self.env)
-        for key in (ENTRY_LIST, ENTRY_TEXT):
+        keys = [ENTRY_LIST] + [term_key(name) for topic in topics.topics for name in topic.terms]
+        for key in keys:
             get_domain(self.env).note_aggregate(self.env.docname, key)
         source, line = self.get_source_info()
         items = []
@@ -466,7 +470,7 @@ def filter_entries(catalogue, filters: dict[str, Any]) -> Iterable[Entry]:
     author = slugify(filters["author"]) if filters.get("author") else None
     venue = slugify(filters["venue"]) if filters.get("venue") else None
     term = filters.get("term")
-    pattern = re.compile(rf"\b{re.escape(term)}\b", re.IGNORECASE) if term else None
+    pattern = term_pattern(term) if term else None
     for entry in catalogue.newest_first():
         if filters.get("topic") and entry.topic != filters["topic"]:
             continue
@@ -480,7 +484,7 @@ def filter_entries(catalogue, filters: dict[str, Any]) -> Iterable[Entry]:
             continue
         if filters.get("issue") and entry.issue != filters["issue"]:
             continue
-        if pattern and not (pattern.search(entry.title) or pattern.search(entry.commentary)):
+        if pattern and not mentions(pattern, entry):
             continue
         yield entry
 
