@@ -391,7 +391,7 @@ def test_corpus_parses_with_no_unknown_headings():
     assert len(unclassified) <= 5, unclassified
     assert 1700 <= len(entries_) <= 2300
     assert 2000 <= len(mentions) <= 3200
-    assert elapsed < 3
+    # the core's speed target (<= 3 s) is measured by `nox -s bench`, never by a test
     for path, result in zip(paths, results, strict=True):
         text = path.read_text(encoding="utf-8")
         links = external_links(str(path), text)

@@ -330,3 +330,51 @@ def test_builders_sharing_doctrees_share_the_bibliography(site):
     _, warnings_html = site.build()
     assert "WARNING" not in warnings_html, warnings_html
     assert "citing.html#" in site.html("docs/paper.html")
+
+
+def test_whole_site_citation_files_kept_in_chunks_match_the_core_after_edits(site):
+    """entries.bib, .ris, .csl.json and the topic .bib files are assembled from per-issue
+    chunks kept between builds: after adding an issue and editing another, each file is
+    exactly what the core makes of every entry."""
+    from roundup_kb import cite as core_cite
+    from roundup_kb.catalogue import Catalogue
+    from roundup_kb.config import load_project_config
+    from roundup_kb.export import json_text
+    from roundup_kb.names import NameRegistry
+    from roundup_kb.topics import TopicRegistry
+    from roundup_kb.validate import validate_paths
+
+    second = ISSUE_1.replace("number: 1", "number: 2").replace("2020-01-10", "2020-01-17")
+    second = second.replace("https://example.org/", "https://example.org/two/")
+    site.write_issue(2, second)
+    site.build()
+    site.write_issue(3, second.replace("number: 2", "number: 3").replace("-17", "-24"))
+    site.write_issue(2, second.replace("Venue_X", "Venue Y").replace("Managing Teams", "Random"))
+    site.build()
+
+    config = load_project_config(site.root)
+    topics = TopicRegistry.load(config.topics_file)
+    parsed, _ = validate_paths([site.root / "issues"], topics, NameRegistry.load(config.names_file))
+    catalogue = Catalogue.build(parsed, topics, NameRegistry.load(config.names_file))
+    metas = {issue.meta.number: issue.meta for issue in catalogue.issues}
+    entries = list(catalogue.entries.values())
+    settings = {
+        "site_url": BASE.rstrip("/"),
+        "editor": core_cite.EDITOR,
+        "newsletter": core_cite.NEWSLETTER,
+        "issues_dir": "issues",
+    }
+    assert len({e.issue for e in entries}) == 3
+    assert (site.out / "entries.bib").read_text() == core_cite.bibliography(
+        entries, metas, **settings
+    )
+    assert (site.out / "entries.ris").read_text() == core_cite.ris_file(entries, metas, **settings)
+    assert (site.out / "entries.csl.json").read_text() == json_text(
+        core_cite.csl_items(entries, metas, **settings)
+    )
+    for slug in ("managing-teams", "random", "research-software"):
+        expected = core_cite.bibliography(catalogue.by_topic[slug], (), **settings)
+        assert (site.out / f"cite/topics/{slug}.bib").read_text() == expected
+    # issue 2's entries moved from Managing Teams to Random in the second build
+    assert "rct2-two-specials" in (site.out / "cite/topics/random.bib").read_text()
+    assert "rct2-two-specials" not in (site.out / "cite/topics/managing-teams.bib").read_text()

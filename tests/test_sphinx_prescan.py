@@ -110,3 +110,55 @@ def test_the_collector_is_tuned_for_the_build_and_restored_after(make_site, monk
     seen.clear()
     site.build(fresh=True, confoverrides={"roundup_tune_gc": False})
     assert seen and all(s == (before, False) for s in seen)
+
+
+def test_the_search_index_is_pruned_with_a_set_and_keeps_every_page(make_site, monkeypatch):
+    """Sphinx prunes its search index with ``env.all_docs`` (a dict): once per word,
+    ``intersection_update`` made a set of every page again.  The builder's indexer
+    is given a set, and the index still holds every page."""
+    import json
+
+    from sphinx.search import IndexBuilder
+
+    received: list[type] = []
+    original = IndexBuilder.prune
+
+    def prune(self, docnames):
+        received.append(type(docnames))
+        return original(self, docnames)
+
+    monkeypatch.setattr(IndexBuilder, "prune", prune)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    site.build()
+    # load_indexer prunes with a set already; the dump passed env.all_docs, a dict
+    assert received and all(kind is set for kind in received)
+    text = (site.out / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    assert {"issues/0001", "issues/0002"} <= set(index["docnames"])
+
+
+def test_the_heap_is_frozen_again_when_a_building_interpreter_exits(make_site):
+    """The interpreter's last collections skip what the build left (seconds at scale);
+    the build itself hands back an unfrozen heap (previous test)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    site = make_site({1: issue_page(1, "2021-01-01", BODY)})
+    code = textwrap.dedent(
+        f"""
+        import atexit, gc, sys
+        # registered first, so it runs after the hooks the build registers
+        atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))
+        from sphinx.cmd.build import main
+        status = main(["-q", "-b", "html", {str(site.root)!r}, {str(site.out)!r}])
+        print("frozen after the build:", gc.get_freeze_count() > 0)
+        sys.exit(status)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=site.root
+    )
+    assert done.returncode == 0, done.stderr
+    assert "frozen after the build: False" in done.stdout
+    assert "frozen at exit: True" in done.stdout

@@ -103,10 +103,10 @@ class Catalogue:
         self.problems = problems
         self._by_url: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries.values():
-            self._by_url[normalize_url(entry.url)].append(entry)
+            self._by_url[entry.url_key].append(entry)
         mentions_by_url: dict[str, list[Mention]] = defaultdict(list)
         for mention in mentions:
-            mentions_by_url[normalize_url(mention.url)].append(mention)
+            mentions_by_url[mention.url_key].append(mention)
         #: normalized URL -> mentions of it, in issue and line order
         self.mentions_by_url: dict[str, tuple[Mention, ...]] = {
             url: tuple(found) for url, found in sorted(mentions_by_url.items())
@@ -183,7 +183,7 @@ class Catalogue:
         """Entries for the same link (normalized URL) in other issues, oldest first."""
         return [
             other
-            for other in sorted(self._by_url.get(normalize_url(entry.url), ()), key=_in_order)
+            for other in sorted(self._by_url.get(entry.url_key, ()), key=_in_order)
             if other.issue != entry.issue
         ]
 

@@ -80,6 +80,23 @@ def entries_json(
     }
 
 
+def json_compact(value: Any) -> str:
+    """One record of :func:`json_text`: compact, by the json module's C encoder."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _block(items: list[str], opening: str, closing: str, depth: int) -> str:
+    if not items:
+        return opening + closing
+    inner = " " * (depth + 1)
+    return f"{opening}\n{inner}" + f",\n{inner}".join(items) + f"\n{' ' * depth}{closing}"
+
+
+def json_list_text(records: list[str]) -> str:
+    """:func:`json_text` of a list whose elements are already :func:`json_compact` text."""
+    return _block(records, "[", "]", 0) + "\n"
+
+
 def json_text(data: Any) -> str:
     """``data`` as JSON text with one line per record: readable, diffable, and fast.
 
@@ -89,21 +106,12 @@ def json_text(data: Any) -> str:
     on a site's tens of thousands of entries).  The text parses to ``data``.
     """
 
-    def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-    def block(items: list[str], opening: str, closing: str, depth: int) -> str:
-        if not items:
-            return opening + closing
-        inner = " " * (depth + 1)
-        return f"{opening}\n{inner}" + f",\n{inner}".join(items) + f"\n{' ' * depth}{closing}"
-
     def lines(value: Any, depth: int) -> str:
         if isinstance(value, list):
-            return block([compact(item) for item in value], "[", "]", depth)
-        return compact(value)
+            return _block([json_compact(item) for item in value], "[", "]", depth)
+        return json_compact(value)
 
     if isinstance(data, dict):
-        body = [f"{compact(str(key))}: {lines(value, 1)}" for key, value in data.items()]
-        return block(body, "{", "}", 0) + "\n"
+        body = [f"{json_compact(str(key))}: {lines(value, 1)}" for key, value in data.items()]
+        return _block(body, "{", "}", 0) + "\n"
     return lines(data, 0) + "\n"

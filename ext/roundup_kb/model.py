@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
+from roundup_kb.urls import normalize_url
+
 _T = TypeVar("_T")
 
 
@@ -89,6 +91,13 @@ class Entry:
     #: the commentary as plain text, cut at a word boundary after at most
     #: ``parser.SUMMARY_CHARS`` characters (made once, when the page is parsed)
     summary: str = ""
+    #: :func:`~roundup_kb.urls.normalize_url` of ``url``: derived, never passed (it
+    #: is a field so that pickles carry it and unpickling does not normalize again)
+    url_key: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.url_key:
+            object.__setattr__(self, "url_key", normalize_url(self.url))
 
 
 @pickled_by_fields
@@ -103,6 +112,12 @@ class Mention:
     #: the entry whose commentary holds the link, if any
     entry: str | None = None
     topic: str | None = None
+    #: :func:`~roundup_kb.urls.normalize_url` of ``url`` (derived, as ``Entry.url_key``)
+    url_key: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.url_key:
+            object.__setattr__(self, "url_key", normalize_url(self.url))
 
 
 @pickled_by_fields

@@ -24,7 +24,6 @@ from roundup_kb.pages import PAGE_NAME, issue_paths, meta_from_front_matter
 from roundup_kb.parser import markdown, parse_body
 from roundup_kb.problems import Problem, RoundupError
 from roundup_kb.topics import TopicRegistry
-from roundup_kb.urls import normalize_url
 
 _MD = markdown()
 _WRAPPERS = {"strong_open", "em_open", "s_open"}
@@ -113,7 +112,7 @@ def _duplicate_urls(issue: Issue, path: str) -> list[Problem]:
     first: dict[str, int] = {}
     problems = []
     for entry in issue.entries:
-        key = normalize_url(entry.url)
+        key = entry.url_key
         if key in first:
             problems.append(
                 Problem(

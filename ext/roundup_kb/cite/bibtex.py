@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from roundup_kb.cite.featured import (
     EDITOR,
@@ -158,6 +159,9 @@ def _date_fields(meta: IssueMeta) -> list[tuple[str, Chunks]]:
     return [("year", [f"{{{meta.date.year}}}"]), ("month", [MONTH_MACROS[meta.date.month - 1]])]
 
 
+#: a build writes each entry's record into its issue's cite panel, the whole-site file
+#: and its topic's file: made once (a pure function of frozen values)
+@lru_cache(maxsize=1 << 16)
 def entry_bibtex(
     entry: Entry,
     *,

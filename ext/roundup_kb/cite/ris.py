@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from roundup_kb.cite.featured import (
     EDITOR,
@@ -51,6 +52,9 @@ def _record(lines: list[tuple[str, str | None]]) -> str:
     return "\n".join([*out, END]) + "\n"
 
 
+#: a build writes each entry's record into its issue's cite panel, the whole-site file
+#: and its topic's file: made once (a pure function of frozen values)
+@lru_cache(maxsize=1 << 16)
 def entry_ris(
     entry: Entry,
     *,

@@ -27,6 +27,7 @@ from roundup_kb.sphinxext import (
     pages,
     prescan,
     registries,
+    searchindex,
     site,
     stats,
 )
@@ -55,6 +56,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     feeds.setup(app)
     stats.setup(app)
     gctune.setup(app)
+    searchindex.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed

@@ -24,6 +24,7 @@ import html
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,8 @@ from roundup_kb import cite
 from roundup_kb.cite.featured import issue_key, issue_url
 from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
 from roundup_kb.cite.reference import BUILTIN
-from roundup_kb.export import json_text
-from roundup_kb.files import write_if_changed
+from roundup_kb.export import json_compact, json_list_text
+from roundup_kb.files import load_cache, save_cache, write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.sphinxext.domain import get_domain, issue_docnames, listed
@@ -211,20 +212,84 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     if made and made[0] == whole and all((outdir / name).exists() for name in made[1:]):
         manifest.save()
         return
-    catalogue = dom.catalogue()
-    outputs = {BIB_NAME: None, "entries.ris": None, "entries.csl.json": None}
-    outputs.update({f"{TOPIC_BIB_DIR}/{slug}.bib": slug for slug in catalogue.by_topic})
-    entries = list(catalogue.entries.values())
-    write_if_changed(outdir / BIB_NAME, cite.bibliography(entries, metas, **settings))
-    write_if_changed(outdir / "entries.ris", cite.ris_file(entries, metas, **settings))
-    items = cite.csl_items(entries, metas, **settings)
-    write_if_changed(outdir / "entries.csl.json", json_text(items))
-    for name, slug in outputs.items():
-        if slug is not None:
-            topic_entries = catalogue.by_topic[slug]
-            write_if_changed(outdir / name, cite.bibliography(topic_entries, (), **settings))
-    manifest.record(WHOLE, " ".join([whole, *outputs]))
+    texts = whole_site_texts(app, dom.catalogue(), metas, settings)
+    for name, text in texts.items():
+        write_if_changed(outdir / name, text)
+    manifest.record(WHOLE, " ".join([whole, *texts]))
     manifest.save()
+
+
+#: the per-issue pieces of the whole-site citation files, in the doctree directory
+CHUNKS_NAME = "roundup-cite-chunks.pickle"
+#: bump when what a chunk holds, or how the files are made of chunks, changes
+CHUNKS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One issue's part of each whole-site citation file."""
+
+    bib: str
+    ris: str
+    #: the CSL-JSON items, each as :func:`~roundup_kb.export.json_compact` text
+    csl: tuple[str, ...]
+    #: topic slug -> the issue's part of that topic's ``.bib``
+    topics: dict[str, str]
+
+
+def _issue_chunk(
+    number: int, entries: list[Entry], meta: IssueMeta | None, settings: dict[str, Any]
+) -> _Chunk:
+    one = {number: meta} if meta is not None else {}
+    slugs = sorted({e.topic for e in entries if e.topic})
+    return _Chunk(
+        bib=cite.bibliography(entries, one, **settings),
+        ris=cite.ris_file(entries, one, **settings),
+        csl=tuple(json_compact(item) for item in cite.csl_items(entries, one, **settings)),
+        topics={
+            slug: cite.bibliography([e for e in entries if e.topic == slug], (), **settings)
+            for slug in slugs
+        },
+    )
+
+
+def whole_site_texts(
+    app: Sphinx, catalogue: Any, metas: dict[int, IssueMeta], settings: dict[str, Any]
+) -> dict[str, str]:
+    """``entries.bib``, ``entries.ris``, ``entries.csl.json`` and each topic's ``.bib``.
+
+    Each file lists issue after issue, so it is made of per-issue chunks; the
+    chunks of the last build are kept (keyed by what citations show of the
+    issue's entries), and adding or editing one issue makes one chunk, not the
+    records of every entry of the site again.  The text is the same as the core's
+    :func:`~roundup_kb.cite.bibliography` and friends make of all the entries.
+    """
+    by_issue: dict[int, list[Entry]] = {}
+    for entry in catalogue.entries.values():
+        by_issue.setdefault(entry.issue, []).append(entry)
+    path = Path(app.doctreedir) / CHUNKS_NAME
+    cached = load_cache(path, CHUNKS_VERSION) or {}
+    chunks: dict[int, tuple[str, _Chunk]] = {}
+    for number in sorted(set(metas) | set(by_issue)):
+        entries = by_issue.get(number, [])
+        meta = metas.get(number)
+        key = digest(settings, meta, sorted((e.line, e.id, listed(e)) for e in entries))
+        hit = cached.get(number)
+        chunk = hit[1] if hit is not None and hit[0] == key else None
+        chunks[number] = (key, chunk or _issue_chunk(number, entries, meta, settings))
+    if chunks != cached:
+        save_cache(path, CHUNKS_VERSION, chunks)
+    parts = [chunk for _, chunk in chunks.values()]
+    texts = {
+        BIB_NAME: "\n".join(c.bib for c in parts),
+        "entries.ris": "\n".join(c.ris for c in parts),
+        "entries.csl.json": json_list_text([item for c in parts for item in c.csl]),
+    }
+    for slug in catalogue.by_topic:
+        texts[f"{TOPIC_BIB_DIR}/{slug}.bib"] = "\n".join(
+            c.topics[slug] for c in parts if slug in c.topics
+        )
+    return texts
 
 
 # -- topic bibliographies -----------------------------------------------------------------

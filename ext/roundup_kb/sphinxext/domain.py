@@ -27,12 +27,11 @@ from sphinx.util.nodes import make_refnode
 from roundup_kb import permalinks
 from roundup_kb.catalogue import Catalogue, mentions, term_pattern
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
-from roundup_kb.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 8
+ENV_VERSION = 9
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -60,9 +59,9 @@ def dependency_keys(entries: Iterable[Entry], mentions: Iterable[Mention]) -> se
             keys.add(f"author:{permalinks.person_letter(name)}")
         if entry.venue:
             keys.add(f"venue:{permalinks.venue_letter(entry.venue)}")
-        keys.add(f"url:{normalize_url(entry.url)}")
+        keys.add(f"url:{entry.url_key}")
     for mention in mentions:
-        keys.add(f"url:{normalize_url(mention.url)}")
+        keys.add(f"url:{mention.url_key}")
     return keys
 
 
@@ -122,7 +121,7 @@ def changed_keys(
             ]
             if using[0] != using[1]:
                 keys.add(term_key(term))
-    urls = [{normalize_url(m.url) for m in ms} for ms in (old_mentions, new_mentions)]
+    urls = [{m.url_key for m in ms} for ms in (old_mentions, new_mentions)]
     keys |= {f"url:{url}" for url in urls[0] ^ urls[1]}
     return keys
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.util.parallel import parallel_available
 
 from roundup_kb.catalogue import Catalogue
+from roundup_kb.files import load_cache, save_cache
 from roundup_kb.pages import issue_paths
 from roundup_kb.prerender import compact, fast_front_matter
 from roundup_kb.sphinxext.registries import registries, registry_paths
@@ -31,7 +31,7 @@ from roundup_kb.validate import PageCheck, check_page
 
 CACHE_NAME = "roundup-prescan.pickle"
 #: bump when PageCheck or the parser's output changes shape
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 @dataclass
@@ -94,14 +94,8 @@ def scan(app: Sphinx) -> Scan:
         app.config.roundup_safe_mode,
         tuple(_stamp(p) if p.exists() else None for p in registry_paths(app.env)),
     )
-    cached: dict[str, tuple[tuple[int, int], str, PageCheck]] = {}
-    try:
-        with cache_path.open("rb") as handle:
-            stored_settings, cached = pickle.load(handle)
-        if stored_settings != settings:
-            cached = {}
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-        cached = {}
+    cached: dict[str, tuple[tuple[int, int], str, PageCheck]]
+    cached = load_cache(cache_path, settings) or {}
     topics, names = registries(app.env)
     fresh: dict[str, tuple[tuple[int, int], str, PageCheck]] = {}
     todo: list[tuple[str, Path, tuple[int, int]]] = []
@@ -126,11 +120,7 @@ def scan(app: Sphinx) -> Scan:
         if skeleton is not None:
             skeletons[docname] = skeleton
     if todo or fresh.keys() != cached.keys():  # something was checked or removed
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump((settings, fresh), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache_path)
+        save_cache(cache_path, settings, fresh)
     pages = {doc: (digest, checked) for doc, (_, digest, checked) in fresh.items()}
     return Scan(pages, settings=settings, skeletons=skeletons)
 
