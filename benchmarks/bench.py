@@ -205,6 +205,28 @@ class Build:
     warnings: int
     returncode: int
     log: str
+    #: wall-clock seconds of every run when the scenario was repeated (``seconds`` is
+    #: their median, ``peak_mib`` their largest)
+    runs: list[float] = field(default_factory=list)
+
+
+#: scenarios that can run again from the same state (``--repeat``)
+REPEATABLE = ("full", "parallel", "noop")
+
+
+def median_build(builds: list[Build]) -> Build:
+    """One :class:`Build` for repeated runs: the median time, the largest peak."""
+    ordered = sorted(builds, key=lambda b: b.seconds)
+    middle = ordered[len(ordered) // 2]
+    return Build(
+        seconds=middle.seconds,
+        peak_mib=max(b.peak_mib for b in builds),
+        cpu_seconds=middle.cpu_seconds,
+        warnings=max(b.warnings for b in builds),
+        returncode=max(b.returncode for b in builds),
+        log=middle.log,
+        runs=[b.seconds for b in builds],
+    )
 
 
 def sphinx_build(src: Path, out: Path, log: Path, *, jobs: int = 1) -> Build:
@@ -257,9 +279,19 @@ def core_seconds(issues: Path) -> tuple[float, int]:
 
 
 def run_corpus(
-    name: str, issues: Path, work: Path, scenarios: tuple[str, ...], jobs: int, seed: int
+    name: str,
+    issues: Path,
+    work: Path,
+    scenarios: tuple[str, ...],
+    jobs: int,
+    seed: int,
+    repeat: int = 1,
 ) -> CorpusResult:
-    """Build both projects of one corpus through ``scenarios``, ours then vanilla each time."""
+    """Build both projects of one corpus through ``scenarios``, ours then vanilla each time.
+
+    ``repeat``: run each of :data:`REPEATABLE` that many times (ours, vanilla, ours,
+    ...) and keep the median, for machines whose speed varies from minute to minute.
+    """
     core, entries = core_seconds(issues)
     result = CorpusResult(name, len(list(issues.glob("*.md"))), entries, round(core, 3))
     _say(f"{name}: {result.issues} issues, {entries} entries; core {core:.2f} s")
@@ -278,30 +310,53 @@ def run_corpus(
         if scenario == "add":
             added = next_issue(projects["ours"] / "issues", seed)
         result.builds[scenario] = {}
-        for flavour, src in projects.items():
-            if scenario == "edit" and edited:
-                (src / "issues" / edited[0]).write_text(edited[1], encoding="utf-8")
-            if scenario == "add" and added:
-                (src / "issues" / added[0]).write_text(added[1], encoding="utf-8")
-            out = src / "_build" / ("html-j" if scenario == "parallel" else "html")
-            if scenario in ("full", "parallel"):
-                shutil.rmtree(out, ignore_errors=True)
-            build = sphinx_build(
-                src,
-                out,
-                logs / f"{flavour}-{scenario}.log",
-                jobs=jobs if scenario == "parallel" else 1,
+        runs: dict[str, list[Build]] = {flavour: [] for flavour in projects}
+        for attempt in range(repeat if scenario in REPEATABLE else 1):
+            for flavour, src in projects.items():
+                runs[flavour].append(
+                    _run_scenario(name, scenario, flavour, src, logs, jobs, edited, added, attempt)
+                )
+        for flavour, builds in runs.items():
+            result.builds[scenario][flavour] = (
+                median_build(builds) if len(builds) > 1 else builds[0]
             )
-            result.builds[scenario][flavour] = build
-            _say(
-                f"{name}: {flavour:7} {_label(scenario, jobs):32} {build.seconds:8.2f} s "
-                f"{build.peak_mib:8.0f} MiB  {build.warnings} warnings"
-            )
-            if build.returncode != 0:
-                tail = Path(build.log).read_text(encoding="utf-8", errors="replace")[-3000:]
-                raise SystemExit(f"bench: {flavour} {scenario} build of {name} failed:\n{tail}")
-            _check_rebuilt(scenario, out, edited, added, f"{flavour} {name}")
     return result
+
+
+def _run_scenario(
+    name: str,
+    scenario: str,
+    flavour: str,
+    src: Path,
+    logs: Path,
+    jobs: int,
+    edited: tuple[str, str] | None,
+    added: tuple[str, str] | None,
+    attempt: int,
+) -> Build:
+    if scenario == "edit" and edited:
+        (src / "issues" / edited[0]).write_text(edited[1], encoding="utf-8")
+    if scenario == "add" and added:
+        (src / "issues" / added[0]).write_text(added[1], encoding="utf-8")
+    out = src / "_build" / ("html-j" if scenario == "parallel" else "html")
+    if scenario in ("full", "parallel"):
+        shutil.rmtree(out, ignore_errors=True)
+    suffix = f"-{attempt + 1}" if attempt else ""
+    build = sphinx_build(
+        src,
+        out,
+        logs / f"{flavour}-{scenario}{suffix}.log",
+        jobs=jobs if scenario == "parallel" else 1,
+    )
+    _say(
+        f"{name}: {flavour:7} {_label(scenario, jobs):32} {build.seconds:8.2f} s "
+        f"{build.peak_mib:8.0f} MiB  {build.warnings} warnings"
+    )
+    if build.returncode != 0:
+        tail = Path(build.log).read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"bench: {flavour} {scenario} build of {name} failed:\n{tail}")
+    _check_rebuilt(scenario, out, edited, added, f"{flavour} {name}")
+    return build
 
 
 def _check_rebuilt(
@@ -423,9 +478,17 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
         "",
         f"Machine: {meta['machine']}; Python {meta['python']}; Sphinx {meta['sphinx']}; "
         f"PyStemmer {'installed' if meta['pystemmer'] else 'NOT installed'}; "
-        f"load average before {meta['load_before']}, after {meta['load_after']}.",
+        f"load average before {meta['load_before']}, after {meta['load_after']}; "
+        f"reference loop (5M additions) {meta['reference_before']} s before, "
+        f"{meta['reference_after']} s after.",
         "",
     ]
+    if meta.get("repeat", 1) > 1:
+        lines += [
+            f"Full, -j and no-op builds: median of {meta['repeat']} runs on corpora of at "
+            f"most {meta['repeat_up_to']} issues (every run is listed under its table).",
+            "",
+        ]
     for r in results:
         lines += [
             f"## {r.name}: {r.issues} issues, {r.entries} entries",
@@ -442,6 +505,13 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
                 f"| {ratio} | {ours.peak_mib:.0f} | {vanilla.peak_mib:.0f} |"
             )
         lines += ["", f"Core (parse + catalogue, no Sphinx): {r.core_seconds:.2f} s.", ""]
+        for scenario, builds in r.builds.items():
+            for flavour, build in builds.items():
+                if len(build.runs) > 1:
+                    runs = ", ".join(f"{t:.2f}" for t in build.runs)
+                    lines.append(f"- {_label(scenario, jobs)}, {flavour}: {runs} s")
+        if lines[-1].startswith("- "):
+            lines.append("")
     lines += ["## Targets", "", "| target | corpus | measured | limit | result |"]
     lines += ["| --- | --- | ---: | ---: | --- |"]
     for t in targets:
@@ -467,7 +537,7 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _meta(args: argparse.Namespace, load_before: str) -> dict:
+def _meta(args: argparse.Namespace, load_before: str, reference_before: float) -> dict:
     import sphinx
 
     return {
@@ -482,7 +552,21 @@ def _meta(args: argparse.Namespace, load_before: str) -> dict:
         "quick": args.quick,
         "load_before": load_before,
         "load_after": _load(),
+        "repeat": args.repeat,
+        "repeat_up_to": args.repeat_up_to,
+        "reference_before": reference_before,
+        "reference_after": reference_seconds(),
     }
+
+
+def reference_seconds() -> float:
+    """Seconds this machine takes for a fixed pure-Python loop, to compare runs made on
+    days when the (shared, virtual) machine ran at different speeds."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return round(time.perf_counter() - start, 3)
 
 
 def _cpu_model() -> str:
@@ -561,6 +645,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--workdir", type=Path, help="build here and keep it (default: a temporary directory)"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the full, -j and no-op builds this many times and keep the median",
+    )
+    parser.add_argument(
+        "--repeat-up-to",
+        type=int,
+        default=500,
+        metavar="ISSUES",
+        help="repeat only on corpora of at most this many issues (default: 500)",
+    )
     args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = [20] if args.quick else [200, 2000]
@@ -571,9 +668,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _repeat(args: argparse.Namespace, issues: int) -> int:
+    return max(1, args.repeat) if issues <= args.repeat_up_to else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     load_before = _load()
+    reference_before = reference_seconds()
     scenarios = args.scenarios
     if args.workdir is not None and args.workdir.exists() and any(args.workdir.iterdir()):
         raise SystemExit(f"bench: --workdir {args.workdir} is not empty")
@@ -584,15 +686,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.corpus:
             if CORPUS.is_dir():
                 issues = corpus_issues(work / "sources" / "corpus")
-                results.append(run_corpus("corpus", issues, work, scenarios, args.jobs, args.seed))
+                results.append(
+                    run_corpus(
+                        "corpus", issues, work, scenarios, args.jobs, args.seed, _repeat(args, 126)
+                    )
+                )
             else:
                 _say(f"bench: skipping the real corpus: {CORPUS} not found (needs ../shared)")
         for size in args.sizes:
             name = f"synthetic-{size}"
             issues = synthetic_issues(work / "sources" / name, size, args.seed)
-            results.append(run_corpus(name, issues, work, scenarios, args.jobs, args.seed))
+            results.append(
+                run_corpus(name, issues, work, scenarios, args.jobs, args.seed, _repeat(args, size))
+            )
         targets = check_targets(results, args.jobs)
-        meta = _meta(args, load_before)
+        meta = _meta(args, load_before, reference_before)
     report = markdown_report(results, targets, meta)
     args.out.mkdir(parents=True, exist_ok=True)
     data = {
