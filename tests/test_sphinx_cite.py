@@ -144,6 +144,14 @@ def test_sphinxcontrib_bibtex_is_given_only_what_pages_cite(site):
     assert "citing.html#" in site.html("docs/paper.html")
     cited = pybtex_database.parse_file(str(site.doctrees / "cited.bib"))
     assert list(cited.entries) == [INFORMAL]
+    # what each page cites is kept between builds: an edited page is read again
+    (site.root / "docs" / "paper.md").write_text(PAPER.replace("INFORMAL", "rct-issue-1"))
+    _, warnings = site.build()
+    assert "WARNING" not in warnings, warnings
+    cited = pybtex_database.parse_file(str(site.doctrees / "cited.bib"))
+    assert list(cited.entries) == ["rct-issue-1"]
+    (site.root / "docs" / "paper.md").write_text(PAPER.replace("INFORMAL", INFORMAL))
+    site.build()
     # the download still has everything
     whole = pybtex_database.parse_file(str(site.out / "entries.bib"))
     assert set(whole.entries) == {*entry_ids(site), "rct-issue-1"}

@@ -162,3 +162,21 @@ def test_the_heap_is_frozen_again_when_a_building_interpreter_exits(make_site):
     assert done.returncode == 0, done.stderr
     assert "frozen after the build: False" in done.stdout
     assert "frozen at exit: True" in done.stdout
+
+
+def test_an_incremental_build_unpickles_only_the_checks_it_needs(make_site):
+    """At 2,000 issues, unpickling every page's check on each build cost seconds."""
+    site = make_site({n: issue_page(n, f"2021-0{n}-01", BODY) for n in (1, 2, 3)})
+    site.build()
+    site.write_issue(2, issue_page(2, "2021-02-01", BODY.replace("Why.", "Why not.")))
+    app, _ = site.build()
+    pages = app._roundup_scan.pages
+    still_pickled = {doc for doc, (_, check) in pages._stored.items() if isinstance(check, bytes)}
+    assert still_pickled == {"issues/0001", "issues/0003"}
+    assert "Why not." in site.html("issues/0002.html")
+    # asked for, a check is unpickled, and equals what checking the page again gives
+    digest, check = pages["issues/0001"]
+    assert check.issue is not None and check.issue.meta.number == 1
+    assert not isinstance(pages._stored["issues/0001"][1], bytes)
+    app, _ = site.build(fresh=True)
+    assert app._roundup_scan.pages["issues/0001"] == (digest, check)

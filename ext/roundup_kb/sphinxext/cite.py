@@ -105,28 +105,60 @@ def add_bibfile(app: Sphinx, config: Config) -> None:
     config.bibtex_bibfiles = files
 
 
+def cited_in(text: str) -> frozenset[str] | None:
+    """The keys named by citation roles in one source; None when a ``bibliography``
+    directive in it has ``:all:`` or ``:filter:`` (see :func:`cited_keys`)."""
+    if "bibliography" in text and _LISTS_UNCITED.search(text):
+        return None
+    keys: set[str] = set()
+    if "cite" in text:
+        for found in _CITE_ROLE.findall(text):
+            keys.update(key.strip() for key in found.split(","))
+    return frozenset(keys)
+
+
 def cited_keys(texts: Iterable[str]) -> set[str] | None:
     """Every key named by a citation role in ``texts``; None when some ``bibliography``
     directive has ``:all:`` or ``:filter:`` and so may list entries that nobody cites."""
+    return _union(cited_in(text) for text in texts)
+
+
+def _union(found: Iterable[frozenset[str] | None]) -> set[str] | None:
     keys: set[str] = set()
-    for text in texts:
-        if "bibliography" in text and _LISTS_UNCITED.search(text):
+    for one in found:
+        if one is None:
             return None
-        if "cite" in text:
-            for found in _CITE_ROLE.findall(text):
-                keys.update(key.strip() for key in found.split(","))
+        keys |= one
     return keys
 
 
-def _source_texts(app: Sphinx) -> Iterable[str]:
-    """The text of every source file the build will read."""
+#: what each source file cites, by file stamp, beside the doctrees
+CITED_CACHE = "roundup-cited.pickle"
+
+
+def _cited_by_sources(app: Sphinx) -> set[str] | None:
+    """:func:`cited_keys` of every source the build will read; a file is read again
+    only when it changed (reading 2,000 pages on every build cost a second)."""
     from sphinx.project import Project
 
     project = Project(app.srcdir, app.config.source_suffix)
     excluded = [*app.config.exclude_patterns, *app.config.templates_path]
+    cache_path = Path(app.doctreedir) / CITED_CACHE
+    cached: dict[str, tuple[tuple[int, int], frozenset[str] | None]]
+    cached = load_cache(cache_path, 1) or {}
+    fresh = {}
     for docname in sorted(project.discover(excluded, app.config.include_patterns)):
-        path = project.doc2path(docname, absolute=True)
-        yield Path(path).read_text(encoding="utf-8", errors="replace")
+        path = Path(project.doc2path(docname, absolute=True))
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        hit = cached.get(docname)
+        if hit is not None and hit[0] == stamp:
+            fresh[docname] = hit
+        else:
+            fresh[docname] = (stamp, cited_in(path.read_text(encoding="utf-8", errors="replace")))
+    if fresh != cached:
+        save_cache(cache_path, 1, fresh)
+    return _union(found for _, found in fresh.values())
 
 
 def write_bibfile(app: Sphinx) -> None:
@@ -144,30 +176,40 @@ def write_bibfile(app: Sphinx) -> None:
     scan = get_scan(app)
     if scan is None:
         return
-    cited = cited_keys(_source_texts(app))
+    cited = _cited_by_sources(app)
     settings = _settings(app)
+    newsletter = settings["newsletter"]
+    digests = scan.pages.digests()
+    if cited is None:  # everything
+        docs = sorted(digests)
+    else:  # only the pages that hold a cited entry or are a cited issue
+        numbers = {n for n in scan.pages.numbers() if issue_key(n, newsletter) in cited}
+        docs = scan.pages.citing(cited, numbers)
     key = digest(
         PANEL_VERSION,
         settings,
-        sorted(d for d, _ in scan.pages.values()),
+        [(doc, digests[doc]) for doc in docs],
         None if cited is None else sorted(cited),
     )
     manifest = Manifest(app)
     path = bib_path(app)
     if manifest.fresh(CITED_NAME, key, path):
         return
-    metas = {c.issue.meta.number: c.issue.meta for _, c in scan.pages.values() if c.issue}
     if cited is None:
+        metas = {c.issue.meta.number: c.issue.meta for _, c in scan.pages.values() if c.issue}
         entries = list(scan.catalogue(app).entries.values())
-    else:  # a few records: no need to build the catalogue
+    else:  # a few records: no need to build the catalogue or unpickle every page's check
         issues = sorted(
-            (c.issue for _, c in scan.pages.values() if c.issue),
+            (c.issue for c in (scan.pages[doc][1] for doc in docs) if c.issue),
             key=lambda issue: (issue.meta.number, issue.path),
         )
         found = {e.id: e for issue in reversed(issues) for e in issue.entries if e.id in cited}
         entries = list(found.values())  # the first issue's entry wins, as in the catalogue
-        newsletter = settings["newsletter"]
-        metas = {n: m for n, m in metas.items() if issue_key(n, newsletter) in cited}
+        metas = {
+            issue.meta.number: issue.meta
+            for issue in issues
+            if issue_key(issue.meta.number, newsletter) in cited
+        }
     write_if_changed(path, cite.bibliography(entries, metas, **settings))
     manifest.record(CITED_NAME, key)
     manifest.save()

@@ -5,7 +5,10 @@ sphinxcontrib-bibtex loads at ``builder-inited`` holds every entry.  So at
 ``builder-inited`` each issue page is checked with the core
 (:func:`roundup_kb.validate.check_page`); results are cached in the doctree
 directory by file size and modification time, so an incremental build re-checks
-only the pages that changed.  The read phase then takes a page's result from
+only the pages that changed.  Each page's result is kept pickled on its own
+(:class:`Checks`) and unpickled only when asked for: an incremental build of a
+large site looks at a few pages, and unpickling and pickling every page's result
+again cost seconds at 2,000 issues.  The read phase then takes a page's result from
 here instead of parsing it again, so the scan costs nothing extra.
 """
 
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import pickle
+from collections.abc import Iterator, Mapping, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,14 +36,66 @@ from roundup_kb.validate import PageCheck, check_page
 
 CACHE_NAME = "roundup-prescan.pickle"
 #: bump when PageCheck or the parser's output changes shape
-CACHE_VERSION = 4
+CACHE_VERSION = 6
+
+
+class Checks(Mapping[str, tuple[str, PageCheck]]):
+    """docname -> (sha1 of the page's text, its check); checks stay pickled until read.
+
+    What citations need to find their pages -- each page's issue number and entry
+    ids -- is kept unpickled beside them (:meth:`citing`).
+    """
+
+    def __init__(
+        self,
+        stored: dict[str, tuple[str, bytes | PageCheck]],
+        refs: dict[str, tuple[int | None, frozenset[str]]] | None = None,
+    ) -> None:
+        self._stored = stored
+        self._refs = refs or {}
+
+    def __getitem__(self, docname: str) -> tuple[str, PageCheck]:
+        digest, check = self._stored[docname]
+        if isinstance(check, bytes):
+            check = pickle.loads(check)
+            self._stored[docname] = (digest, check)
+        return digest, check
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def digests(self) -> dict[str, str]:
+        """docname -> sha1 of the text, without unpickling any check."""
+        return {docname: digest for docname, (digest, _) in self._stored.items()}
+
+    def citing(self, entry_ids: Set[str], issues: Set[int]) -> list[str]:
+        """The pages that hold one of ``entry_ids`` or are one of the ``issues``, sorted."""
+        return sorted(
+            doc
+            for doc, (number, ids) in self._refs.items()
+            if number in issues or not ids.isdisjoint(entry_ids)
+        )
+
+    def numbers(self) -> set[int]:
+        """The issue number of every page that has one."""
+        return {number for number, _ in self._refs.values() if number is not None}
+
+
+def _refs(check: PageCheck) -> tuple[int | None, frozenset[str]]:
+    issue = check.issue
+    if issue is None:
+        return None, frozenset()
+    return issue.meta.number, frozenset(entry.id for entry in issue.entries)
 
 
 @dataclass
 class Scan:
     """The checked issue pages of one build, by docname."""
 
-    pages: dict[str, tuple[str, PageCheck]]  # docname -> (sha1 of the text, result)
+    pages: Checks
     _catalogue: Catalogue | None = None
     #: docname -> (sha1 of the text, front-matter YAML, first body line, compact skeleton)
     #: of the pages checked in this process, for :mod:`~roundup_kb.sphinxext.fastpath`
@@ -62,7 +119,7 @@ class Scan:
 
     def key(self) -> str:
         """A digest of every page's text and the settings the results depend on."""
-        pages = sorted((doc, digest) for doc, (digest, _) in self.pages.items())
+        pages = sorted(self.pages.digests().items())
         return hashlib.sha1(repr((self.settings, pages)).encode("utf-8")).hexdigest()
 
     def catalogue(self, app: Sphinx) -> Catalogue:
@@ -94,10 +151,11 @@ def scan(app: Sphinx) -> Scan:
         app.config.roundup_safe_mode,
         tuple(_stamp(p) if p.exists() else None for p in registry_paths(app.env)),
     )
-    cached: dict[str, tuple[tuple[int, int], str, PageCheck]]
+    # docname -> (file stamp, sha1 of the text, (issue number, entry ids), pickled check)
+    cached: dict[str, tuple[tuple[int, int], str, tuple, bytes]]
     cached = load_cache(cache_path, settings) or {}
     topics, names = registries(app.env)
-    fresh: dict[str, tuple[tuple[int, int], str, PageCheck]] = {}
+    fresh: dict[str, tuple[tuple[int, int], str, tuple, bytes]] = {}
     todo: list[tuple[str, Path, tuple[int, int]]] = []
     for path in issue_paths(issues_dir) if issues_dir.is_dir() else []:
         docname = path.relative_to(srcdir).with_suffix("").as_posix()
@@ -114,14 +172,20 @@ def scan(app: Sphinx) -> Scan:
         bool(app.config.roundup_fast_pages),
         bool(app.config.smartquotes),
     )
+    checks: dict[str, PageCheck] = {}
     skeletons: dict[str, tuple[str, str, int, list]] = {}
     for docname, stamp, digest, checked, skeleton in _check_all(job, todo, app.parallel):
-        fresh[docname] = (stamp, digest, checked)
+        blob = pickle.dumps(checked, pickle.HIGHEST_PROTOCOL)
+        fresh[docname] = (stamp, digest, _refs(checked), blob)
+        checks[docname] = checked
         if skeleton is not None:
             skeletons[docname] = skeleton
     if todo or fresh.keys() != cached.keys():  # something was checked or removed
         save_cache(cache_path, settings, fresh)
-    pages = {doc: (digest, checked) for doc, (_, digest, checked) in fresh.items()}
+    pages = Checks(
+        {doc: (digest, checks.get(doc, blob)) for doc, (_, digest, _, blob) in fresh.items()},
+        {doc: refs for doc, (_, _, refs, _) in fresh.items()},
+    )
     return Scan(pages, settings=settings, skeletons=skeletons)
 
 
