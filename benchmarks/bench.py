@@ -686,9 +686,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.corpus:
             if CORPUS.is_dir():
                 issues = corpus_issues(work / "sources" / "corpus")
+                count = len(list(issues.glob("*.md")))
                 results.append(
                     run_corpus(
-                        "corpus", issues, work, scenarios, args.jobs, args.seed, _repeat(args, 126)
+                        "corpus",
+                        issues,
+                        work,
+                        scenarios,
+                        args.jobs,
+                        args.seed,
+                        _repeat(args, count),
                     )
                 )
             else:

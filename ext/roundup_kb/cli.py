@@ -211,7 +211,6 @@ def add_export(commands: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
-
     from roundup_kb.catalogue import Catalogue
     from roundup_kb.export import entries_json, json_text
     from roundup_kb.problems import Problem

@@ -32,6 +32,12 @@ def pickled_by_fields(cls: type[_T]) -> type[_T]:
     return cls
 
 
+def _derive_url_key(self) -> None:
+    """``__post_init__`` of the classes with a derived ``url_key`` field."""
+    if not self.url_key:
+        object.__setattr__(self, "url_key", normalize_url(self.url))
+
+
 #: Entry kinds.  ``article`` is anything read or watched (posts, papers, videos,
 #: podcasts); ``tool`` is software or a service introduced by prose rather than
 #: by an attribution; ``event`` a meeting, course or webinar; ``call`` a call for
@@ -95,9 +101,7 @@ class Entry:
     #: is a field so that pickles carry it and unpickling does not normalize again)
     url_key: str = field(default="", compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.url_key:
-            object.__setattr__(self, "url_key", normalize_url(self.url))
+    __post_init__ = _derive_url_key
 
 
 @pickled_by_fields
@@ -115,9 +119,7 @@ class Mention:
     #: :func:`~roundup_kb.urls.normalize_url` of ``url`` (derived, as ``Entry.url_key``)
     url_key: str = field(default="", compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.url_key:
-            object.__setattr__(self, "url_key", normalize_url(self.url))
+    __post_init__ = _derive_url_key
 
 
 @pickled_by_fields

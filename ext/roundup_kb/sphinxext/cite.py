@@ -35,6 +35,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb import cite
+from roundup_kb.catalogue import Catalogue
 from roundup_kb.cite.featured import issue_key, issue_url
 from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
 from roundup_kb.cite.reference import BUILTIN
@@ -134,6 +135,8 @@ def _union(found: Iterable[frozenset[str] | None]) -> set[str] | None:
 
 #: what each source file cites, by file stamp, beside the doctrees
 CITED_CACHE = "roundup-cited.pickle"
+#: bump when what :data:`CITED_CACHE` holds changes
+CITED_VERSION = 1
 
 
 def _cited_by_sources(app: Sphinx) -> set[str] | None:
@@ -145,7 +148,7 @@ def _cited_by_sources(app: Sphinx) -> set[str] | None:
     excluded = [*app.config.exclude_patterns, *app.config.templates_path]
     cache_path = Path(app.doctreedir) / CITED_CACHE
     cached: dict[str, tuple[tuple[int, int], frozenset[str] | None]]
-    cached = load_cache(cache_path, 1) or {}
+    cached = load_cache(cache_path, CITED_VERSION) or {}
     fresh = {}
     for docname in sorted(project.discover(excluded, app.config.include_patterns)):
         path = Path(project.doc2path(docname, absolute=True))
@@ -157,7 +160,7 @@ def _cited_by_sources(app: Sphinx) -> set[str] | None:
         else:
             fresh[docname] = (stamp, cited_in(path.read_text(encoding="utf-8", errors="replace")))
     if fresh != cached:
-        save_cache(cache_path, 1, fresh)
+        save_cache(cache_path, CITED_VERSION, fresh)
     return _union(found for _, found in fresh.values())
 
 
@@ -296,7 +299,7 @@ def _issue_chunk(
 
 
 def whole_site_texts(
-    app: Sphinx, catalogue: Any, metas: dict[int, IssueMeta], settings: dict[str, Any]
+    app: Sphinx, catalogue: Catalogue, metas: dict[int, IssueMeta], settings: dict[str, Any]
 ) -> dict[str, str]:
     """``entries.bib``, ``entries.ris``, ``entries.csl.json`` and each topic's ``.bib``.
 
