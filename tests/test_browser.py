@@ -467,6 +467,8 @@ def test_synthetic_5000_entries_filter_correctly(site, page):
     assert page.inner_text("#rb-count").startswith("All 5,000 entries")
     assert page.locator("#rb-list > li").count() == 200
     page.click("#rb-show-more")
+    # wait for the list to grow: asserting right after click() failed once on a loaded machine
+    page.wait_for_function("document.querySelectorAll('#rb-list > li').length !== 200")
     assert page.locator("#rb-list > li").count() == 400
     assert page.evaluate(
         "document.activeElement.closest('li') === document.querySelectorAll('#rb-list > li')[200]"

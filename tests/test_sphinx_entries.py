@@ -266,6 +266,63 @@ def test_entries_filtered_by_term_follow_commentary_edits(site):
     assert "Remote one-on-ones that work" in article(site.html("docs/terms.html"))
 
 
+def _read_by(app) -> list[str]:
+    """The docnames a build read, from its status output."""
+    status = re.sub(r"\x1b\[[0-9;]*m", "", app._status.getvalue())
+    return re.findall(r"reading sources\.\.\. \[[ \d]+%\] (\S+)", status)
+
+
+def test_a_new_mention_rewrites_the_pages_whose_entries_it_links_without_reading_them(make_site):
+    three = issue_page(
+        3,
+        "2021-04-01",
+        "## Managing Teams\n\n[New](https://example.org/new) - Ann Zed, Acme\n\nNothing yet.\n",
+    )
+    site = make_site({1: ISSUE_1, 2: ISSUE_2, 3: three})
+    site.build()
+    assert "mentioned in" in article(site.html("issues/0001.html"))  # by issue 2
+    before = _stamps(site)
+    site.write_issue(
+        3,
+        three.replace(
+            "Nothing yet.", "See [the low-code post](https://labs.quansight.org/blog/low-code)."
+        ),
+    )
+    app, _ = site.build()
+    after = _stamps(site)
+    rewritten = {page for page in after if after[page] != before.get(page)}
+    # issue 1 holds the low-code entry: its "mentioned in" gains issue 3
+    assert "issues/0001.html" in rewritten
+    assert re.search(r"mentioned in .*#2.*#3", article(site.html("issues/0001.html")))
+    # issue 2 only mentions the link too: nothing it shows changed
+    assert "issues/0002.html" not in rewritten
+    # pages that show other issues are written again, never read again
+    assert _read_by(app) == ["issues/0003"]
+
+
+def test_adding_an_issue_reads_only_that_issue(site):
+    site.build()
+    before = _stamps(site)
+    site.write_issue(
+        3,
+        issue_page(
+            3, "2021-06-01", "## Managing Teams\n\n[New](https://example.org/new) - Ann Zed, Acme\n"
+        ),
+    )
+    app, _ = site.build()
+    after = _stamps(site)
+    rewritten = {page for page in after if after[page] != before.get(page)}
+    assert {
+        "issues/0002.html",  # its "next issue" link
+        "docs/topics/managing-teams.html",
+        "docs/authors/z.html",
+        "docs/archive.html",
+    } <= rewritten
+    assert 'href="0003.html"' in article(site.html("issues/0002.html"))
+    # the archive's glob toctree is read again by Sphinx itself when a page is added
+    assert sorted(_read_by(app)) == ["docs/archive", "issues/0003"]
+
+
 def test_title_edit_rewrites_the_pages_that_list_the_entry(site):
     rewritten = _rewritten_by(
         site, ISSUE_2.replace("Remote one-on-ones that work", "Remote one-on-ones, revised")

@@ -3,8 +3,8 @@
 Each directive leaves a placeholder that is filled when the doctree is
 resolved, from the domain's catalogue of every issue (as in
 :mod:`roundup_kb.sphinxext.pages`).  Directives that show counts record the
-``issues`` aggregate key, so the domain's ``env-get-outdated`` handler
-re-renders the page whenever an issue is added, changed or removed.
+``issues`` aggregate key, so the domain's ``env-get-outdated`` handler has
+the page written again whenever an issue is added, changed or removed.
 
 * ``search-box``: a form that opens Sphinx's search page with the query;
 * ``topic-cards``: a sphinx-design grid of cards, one per topic;

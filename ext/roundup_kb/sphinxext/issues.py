@@ -129,8 +129,10 @@ class IssuePageTransform(SphinxTransform):
             return
         dom = get_domain(env)
         dom.note_issue(docname, issue)
-        for key in dependency_keys(issue.entries, issue.mentions):
-            if key.startswith("url:"):  # "also featured in" other issues
+        # "also featured in": other issues' entries and mentions of this page's
+        # entries' links (what this page itself only mentions shows nothing here)
+        for key in dependency_keys(issue.entries, ()):
+            if key.startswith("url:"):
                 dom.note_aggregate(docname, key)
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is None or not section.children:

@@ -4,7 +4,8 @@ Each generated page is a small stub source file, written before Sphinx reads
 (from the topic registry alone, so no issue has to be parsed first), holding a
 directive that leaves a placeholder node.  Placeholders are filled when the
 doctree is resolved, from the domain's data of all issues; the domain's
-``env-get-outdated`` handler re-renders exactly the pages whose data changed.
+``env-get-outdated`` handler has exactly the pages whose data changed written
+again (not read again: their doctrees hold only the placeholders).
 """
 
 from __future__ import annotations
