@@ -142,6 +142,26 @@ def test_fast_and_myst_pages_show_the_same(make_site):
     assert '"commentari"' in index or '"commentary"' in index
 
 
+def test_reference_style_links_take_the_fast_path_and_show_the_same(make_site):
+    body = (
+        "## Random\n\n[An item][item] - Someone, Venue\n\n"
+        "Commentary with [a reference][ref] in it.\n\n"
+        "[item]: https://example.org/item\n[ref]: https://example.org/ref\n"
+    )
+    site = make_site({1: issue_page(1, "2021-01-08", body)})
+    _, warnings = site.build(warningiserror=True)
+    assert warnings == ""
+    fast = site.html("issues/0001.html")
+    doctree = pickle.loads((site.root / "_build/doctrees/issues/0001.doctree").read_bytes())
+    assert [n for n in doctree.findall() if n.tagname == "raw" and "Commentary" in n.astext()]
+    site.build(fresh=True, confoverrides={"roundup_fast_pages": False})
+    slow = site.html("issues/0001.html")
+    assert _visible(fast) == _visible(slow)
+    assert _hrefs(fast) == _hrefs(slow)
+    assert "https://example.org/ref" in _hrefs(fast)
+    assert fast.count('<span class="roundup-entry" id=') == 1
+
+
 def test_a_page_with_myst_syntax_is_parsed_by_myst(make_site):
     body = "## Random\n\n[An item](https://example.org/a) - Someone, Venue\n\n```{note}\nA note.\n```\n"
     site = make_site({1: issue_page(1, "2021-01-08", body)})
@@ -155,17 +175,17 @@ def test_compact_skeleton_expands_to_the_same_tokens():
     lines = BODY.split("\n")
     items = [i for i, line in enumerate(lines) if line.startswith("[")]
     whole = skeleton(_tokens(BODY), items)
-    parts = compact(_tokens(BODY), items, BODY)
-    assert not isinstance(parts, str)
-    again = expand(parts)
-
-    def key(token):
-        return token.type, token.map[0] if token.map else None, token.content
-
-    assert [key(t) for t in again] == [key(t) for t in whole]
-    # kept blocks travel as Markdown source, the rest as HTML
-    assert {kind for kind, _, _ in parts} == {"html", "md"}
-    assert compact(_tokens("[a][r]\n\n[r]: https://x.org\n"), [0], "[a][r]\n\n[r]: https://x.org\n")
+    packed = compact(_tokens(BODY), items)
+    assert isinstance(packed, bytes)
+    again = expand(packed)
+    assert again == whole  # every field of every token, children included
+    assert {t.type for t in again} >= {HTML_TOKEN, "heading_open", "inline"}
+    assert all(t.attrs == {} for t in again if t.type == "paragraph_open")
+    # reference-style links are resolved in the tokens: nothing to parse again
+    body = "[a][r]\n\n[r]: https://x.org\n"
+    links = [c for t in expand(compact(_tokens(body), [0])) for c in t.children or ()]
+    assert links[0].attrs == {"href": "https://x.org"}
+    assert compact(_tokens("Text {term}`foo` here.\n"), []) == "a myst_role at body line 1"
 
 
 def test_links_to_the_archive_in_commentary_become_internal(make_site):

@@ -19,6 +19,7 @@ MyST as a whole.  No Sphinx here; the adapter is
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Iterable, Sequence
 
@@ -244,55 +245,63 @@ def skeleton(
     return out
 
 
-#: one part of a compact skeleton: ("html", markup, first line) or ("md", source, first line)
-Part = tuple[str, str, int]
-
-
 def compact(
-    tokens: Sequence[Token], keep_lines: Iterable[int], body: str, *, smart: bool = True
-) -> list[Part] | str:
+    tokens: Sequence[Token], keep_lines: Iterable[int], *, smart: bool = True
+) -> bytes | str:
     """:func:`skeleton`, small enough to keep for every page of a build until it is read.
 
-    Kept blocks become their Markdown source (``body`` lines), which
-    :func:`expand` parses again; pre-rendered blocks stay HTML.  A page with
-    reference-style link definitions is not compacted (its kept blocks would
-    lose them): the reason is returned, as for MyST syntax.
+    The skeleton's tokens are packed as tuples and pickled: a few kilobytes a page,
+    unpacked by :func:`expand` in a fraction of the time parsing the kept blocks
+    again took.  Returns the reason, as :func:`skeleton` does, when the page must
+    be parsed by MyST.
     """
-    if _DEFINITION.search(body):
-        return "reference-style link definitions"
     out = skeleton(tokens, keep_lines, smart=smart)
     if isinstance(out, str):
         return out
-    lines = body.splitlines(keepends=True)
-    parts: list[Part] = []
-    for token in out:
-        if token.type == HTML_TOKEN:
-            parts.append(("html", token.content, token.map[0]))
-        elif token.level == 0 and token.nesting >= 0 and token.map:
-            start, end = token.map
-            source = "".join(lines[start:end])
-            parts.append(("md", source, start))
-    return parts
+    return pickle.dumps(_pack(out), pickle.HIGHEST_PROTOCOL)
 
 
-_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
+def expand(packed: bytes) -> list[Token]:
+    """The skeleton tokens of :func:`compact` (lines relative to the body)."""
+    return _unpack(pickle.loads(packed))
 
 
-def expand(parts: Sequence[Part], *, smart: bool = True) -> list[Token]:
-    """The skeleton tokens of :func:`compact` parts (lines relative to the body)."""
-    out: list[Token] = []
-    for kind, text, line in parts:
-        if kind == "html":
-            token = Token(HTML_TOKEN, "", 0, content=text, block=True)
-            token.map = [line, line + text.count("\n")]
-            out.append(token)
-            continue
-        tokens = _HTML.parse(text)
-        _literal_tildes(tokens)
-        if smart:
-            typography(tokens)
-        shift_lines(tokens, line)
-        out.extend(tokens)
+#: a token as a tuple: type, tag, nesting, attrs, map, level, children, content,
+#: markup, info, meta, block, hidden (pickling Token objects themselves is slow)
+_Row = tuple
+
+
+def _pack(tokens: Sequence[Token]) -> list[_Row]:
+    return [
+        (
+            t.type,
+            t.tag,
+            t.nesting,
+            t.attrs or None,
+            t.map,
+            t.level,
+            _pack(t.children) if t.children else t.children,
+            t.content,
+            t.markup,
+            t.info,
+            t.meta or None,
+            t.block,
+            t.hidden,
+        )
+        for t in tokens
+    ]
+
+
+def _unpack(rows: Sequence[_Row]) -> list[Token]:
+    out = []
+    for row in rows:
+        # the row's fields are in the order of Token's
+        token = Token(*row)
+        token.attrs = token.attrs or {}
+        token.meta = token.meta or {}
+        if token.children:
+            token.children = _unpack(token.children)  # type: ignore[arg-type]
+        out.append(token)
     return out
 
 

@@ -68,8 +68,8 @@ def fast_tokens(env: Any, text: str) -> list[Token] | None:
     scan = scan_of(env)
     kept = scan.skeleton_for(docname, text) if scan is not None else None
     if kept is not None:  # pre-rendered by the pre-scan, from the same text
-        raw, body_line, parts = kept
-        tokens = expand(parts, smart=smart)
+        raw, body_line, packed = kept
+        tokens = expand(packed)
     else:
         try:
             front = split_front_matter(text, str(env.doc2path(docname)))

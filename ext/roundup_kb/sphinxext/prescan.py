@@ -97,9 +97,9 @@ class Scan:
 
     pages: Checks
     _catalogue: Catalogue | None = None
-    #: docname -> (sha1 of the text, front-matter YAML, first body line, compact skeleton)
+    #: docname -> (sha1 of the text, front-matter YAML, first body line, packed skeleton)
     #: of the pages checked in this process, for :mod:`~roundup_kb.sphinxext.fastpath`
-    skeletons: dict[str, tuple[str, str, int, list]] = field(default_factory=dict)
+    skeletons: dict[str, tuple[str, str, int, bytes]] = field(default_factory=dict)
 
     def result_for(self, docname: str, text: str) -> PageCheck | None:
         """The cached result for ``docname`` if it was computed from exactly ``text``."""
@@ -110,7 +110,7 @@ class Scan:
 
     settings: tuple = ()
 
-    def skeleton_for(self, docname: str, text: str) -> tuple[str, int, list] | None:
+    def skeleton_for(self, docname: str, text: str) -> tuple[str, int, bytes] | None:
         """(front-matter YAML, first body line, skeleton) of ``docname``, if made from ``text``."""
         found = self.skeletons.pop(docname, None)
         if found is None or found[0] != _digest(text):
@@ -173,7 +173,7 @@ def scan(app: Sphinx) -> Scan:
         bool(app.config.smartquotes),
     )
     checks: dict[str, PageCheck] = {}
-    skeletons: dict[str, tuple[str, str, int, list]] = {}
+    skeletons: dict[str, tuple[str, str, int, bytes]] = {}
     for docname, stamp, digest, checked, skeleton in _check_all(job, todo, app.parallel):
         blob = pickle.dumps(checked, pickle.HIGHEST_PROTOCOL)
         fresh[docname] = (stamp, digest, _refs(checked), blob)
@@ -216,9 +216,9 @@ def _check_one(job: _Job, docname: str, path: Path, stamp: tuple[int, int]) -> t
         """Keep the page's compact skeleton for the read phase (see ``fastpath``)."""
         if job.fast_pages and fast_front_matter(front.data):
             keep_lines = [entry.line - front.body_line for entry in issue.entries]
-            parts = compact(tokens, keep_lines, front.body, smart=job.smartquotes)
-            if not isinstance(parts, str):
-                kept.append((digest, front.raw, front.body_line, parts))
+            packed = compact(tokens, keep_lines, smart=job.smartquotes)
+            if not isinstance(packed, str):
+                kept.append((digest, front.raw, front.body_line, packed))
 
     checked = check_page(
         text, str(path), job.topics, job.names, safe_mode=job.safe_mode, on_parsed=keep
