@@ -137,6 +137,46 @@ def test_the_search_index_is_pruned_with_a_set_and_keeps_every_page(make_site, m
     assert {"issues/0001", "issues/0002"} <= set(index["docnames"])
 
 
+def test_a_build_that_writes_nothing_keeps_the_search_index_without_loading_it(
+    make_site, monkeypatch
+):
+    import os
+
+    from sphinx.search import IndexBuilder
+
+    loads: list[int] = []
+    original = IndexBuilder.load
+
+    def load(self, stream, format):
+        loads.append(1)
+        return original(self, stream, format)
+
+    monkeypatch.setattr(IndexBuilder, "load", load)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    site.build()
+    index = site.out / "searchindex.js"
+    text, stamp = index.read_text(encoding="utf-8"), index.stat().st_mtime_ns
+
+    loads.clear()
+    site.build()  # nothing read, nothing written
+    assert loads == [] and index.stat().st_mtime_ns == stamp
+    assert index.read_text(encoding="utf-8") == text
+
+    # an environment saved after the index was (a build stopped before its dump):
+    # the index is loaded and dumped as Sphinx would
+    environment = site.doctrees / "environment.pickle"
+    os.utime(environment, ns=(stamp + 10**9, stamp + 10**9))
+    site.build()
+    assert loads == [1] and index.stat().st_mtime_ns != stamp
+
+    # an edit is indexed: the index is loaded, the page fed again, the index dumped
+    loads.clear()
+    site.write_issue(2, issue_page(2, "2021-01-08", BODY + "\nZanzibarite words.\n"))
+    site.build()
+    assert loads == [1]
+    assert "zanzibarit" in index.read_text(encoding="utf-8")
+
+
 def test_the_heap_is_frozen_again_when_a_building_interpreter_exits(make_site):
     """The interpreter's last collections skip what the build left (seconds at scale);
     the build itself hands back an unfrozen heap (previous test)."""

@@ -538,8 +538,12 @@ def render_when_written(self: Any, node: nodes.Element) -> None:
 
 
 def _prepare_writers(app: Sphinx, builder: Any) -> None:
-    """Build the catalogue before ``-j N`` forks the writers, so they share it."""
-    if builder.name in RENDERED_WHEN_WRITTEN:
+    """Build the catalogue before ``-j N`` forks the writers, so they share it.
+
+    A serial build makes it when a page first needs it, so a build that writes
+    nothing never makes it (a second at 2,000 issues).
+    """
+    if builder.name in RENDERED_WHEN_WRITTEN and getattr(builder, "parallel_ok", False):
         dom = get_domain(app.env)
         dom.catalogue()
         dom.entry_location("")  # and its lookups

@@ -1,20 +1,35 @@
-"""Sphinx's search index without a cost that grows with words times pages.
+"""Sphinx's search index without costs that grow with the site for nothing.
 
-Before it dumps the search index, Sphinx's HTML builder calls
-``IndexBuilder.prune(env.all_docs)``, passing the environment's *dict* of
-documents; ``prune`` calls ``set.intersection_update`` with it once per indexed
-word, and each call builds a set of every document name again.  With 2,000
-issues that is about 100,000 words times 2,000 names: seconds of every build,
-incremental ones included, for no change in the result.  So the builder's
-indexer is handed a set of those names instead; what it keeps is the same.
+* Before it dumps the search index, Sphinx's HTML builder calls
+  ``IndexBuilder.prune(env.all_docs)``, passing the environment's *dict* of
+  documents; ``prune`` calls ``set.intersection_update`` with it once per indexed
+  word, and each call builds a set of every document name again.  With 2,000
+  issues that is about 100,000 words times 2,000 names: seconds of every build,
+  incremental ones included, for no change in the result.  So the builder's
+  indexer is handed a set of those names instead; what it keeps is the same.
+
+* A build that reads, removes and writes no document still loads the whole
+  index (``prepare_writing``) and dumps it again (``finish``), unchanged: seconds
+  of a no-op build of a large site.  When no document was read, purged or is to
+  be written, and the index on disk was dumped after the environment was last
+  saved (so no earlier build stopped between the two), the index is left as it
+  is.  If anything asks to index a page after all, the index is loaded first
+  and dumped as usual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: app attribute: a document was read or purged in this build
+_TOUCHED = "_roundup_docs_touched"
 
 
 def _prune_with_a_set(original: Any) -> Any:
@@ -34,5 +49,64 @@ def on_collect_pages(app: Sphinx) -> list:
     return []  # no pages of its own
 
 
+def _index_is_current(app: Sphinx, builder: Any) -> bool:
+    """Whether the index on disk is the one this build would dump, having written nothing."""
+    if getattr(app, _TOUCHED, True):
+        return False
+    index = Path(builder.outdir) / builder.searchindex_filename
+    environment = Path(app.doctreedir) / "environment.pickle"
+    try:
+        return index.stat().st_mtime_ns >= environment.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def _keep_an_unchanged_index(app: Sphinx) -> None:
+    builder = app.builder
+    needed = ("load_indexer", "dump_search_index", "index_page", "searchindex_filename")
+    if not all(hasattr(builder, name) for name in needed):
+        return
+    load, dump, index_page = builder.load_indexer, builder.dump_search_index, builder.index_page
+    state = {"kept": False}
+
+    def load_indexer(docnames: Set[str]) -> None:
+        if not docnames and _index_is_current(app, builder):
+            state["kept"] = True
+            logger.debug("[roundup] no page read or written: the search index is kept")
+            return
+        load(docnames)
+
+    def dump_search_index() -> None:
+        if not state["kept"]:
+            dump()
+
+    def index_page_loaded(pagename: str, doctree: Any, title: str) -> None:
+        if state["kept"]:  # something writes a page after all: index it as Sphinx would
+            state["kept"] = False
+            load(set())
+        index_page(pagename, doctree, title)
+
+    builder.load_indexer = load_indexer
+    builder.dump_search_index = dump_search_index
+    builder.index_page = index_page_loaded
+
+
+def _touched(app: Sphinx, *args: Any) -> None:
+    setattr(app, _TOUCHED, True)
+
+
+def _before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    if docnames:
+        setattr(app, _TOUCHED, True)
+
+
+def _builder_inited(app: Sphinx) -> None:
+    setattr(app, _TOUCHED, False)
+    _keep_an_unchanged_index(app)
+
+
 def setup(app: Sphinx) -> None:
     app.connect("html-collect-pages", on_collect_pages)
+    app.connect("builder-inited", _builder_inited)
+    app.connect("env-purge-doc", _touched)
+    app.connect("env-before-read-docs", _before_read)
