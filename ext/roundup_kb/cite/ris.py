@@ -52,9 +52,6 @@ def _record(lines: list[tuple[str, str | None]]) -> str:
     return "\n".join([*out, END]) + "\n"
 
 
-#: a build writes each entry's record into its issue's cite panel, the whole-site file
-#: and its topic's file: made once (a pure function of frozen values)
-@lru_cache(maxsize=1 << 16)
 def entry_ris(
     entry: Entry,
     *,
@@ -65,6 +62,17 @@ def entry_ris(
 ) -> str:
     """The RIS record of one entry, with ``ID`` the entry id."""
     meta = issue_meta_for(entry, issue_meta)
+    # of the issue, a record shows only its number (the entry's) and date
+    return _entry_ris(entry, meta.date, site_url, newsletter, issues_dir)
+
+
+#: a build writes each entry's record into its issue's cite panel and the whole-site
+#: file: made once (a pure function of frozen values)
+@lru_cache(maxsize=1 << 16)
+def _entry_ris(
+    entry: Entry, date: dt.date, site_url: str | None, newsletter: str, issues_dir: str
+) -> str:
+    meta = IssueMeta(number=entry.issue, title=f"#{entry.issue}", date=date)
     names, _et_al = split_authors(entry.authors, entry.et_al)
     kind = ENTRY_TYPES.get(entry.kind, "GEN")
     lines: list[tuple[str, str | None]] = [
