@@ -177,6 +177,40 @@ def test_a_build_that_writes_nothing_keeps_the_search_index_without_loading_it(
     assert "zanzibarit" in index.read_text(encoding="utf-8")
 
 
+def test_compiled_templates_are_kept_between_builds_and_follow_template_edits(
+    make_site, monkeypatch
+):
+    from jinja2 import Environment
+
+    compiled: list[str] = []
+    original = Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(Environment, "compile", compile)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY)})
+    (site.root / "_templates").mkdir()
+    layout = site.root / "_templates" / "layout.html"
+    layout.write_text(
+        '{% extends "!layout.html" %}{% block footer %}MARK-ONE{{ super() }}{% endblock %}'
+    )
+    overrides = {"templates_path": ["_templates"]}
+    site.build(confoverrides=overrides)
+    assert "layout.html" in compiled and "MARK-ONE" in site.html("issues/0001.html")
+    assert any((site.doctrees / "jinja-bytecode").iterdir())
+
+    compiled.clear()
+    site.build(confoverrides=overrides)  # writes the index pages: every file template cached
+    assert [name for name in compiled if name] == []  # (strings rendered once are not)
+
+    layout.write_text(layout.read_text().replace("MARK-ONE", "MARK-TWO"))
+    site.build(confoverrides=overrides)
+    assert [name for name in compiled if name] == ["layout.html"]  # the edited one only
+    assert "MARK-TWO" in site.html("issues/0001.html")
+
+
 def test_the_heap_is_frozen_again_when_a_building_interpreter_exits(make_site):
     """The interpreter's last collections skip what the build left (seconds at scale);
     the build itself hands back an unfrozen heap (previous test)."""

@@ -30,6 +30,7 @@ from roundup_kb.sphinxext import (
     searchindex,
     site,
     stats,
+    templatecache,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -57,6 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     stats.setup(app)
     gctune.setup(app)
     searchindex.setup(app)
+    templatecache.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
