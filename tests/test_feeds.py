@@ -342,3 +342,48 @@ def test_no_base_url_no_feeds_and_no_links(make_site):
     assert "feeds/" not in home
     assert "feeds/" not in site.html("docs/topics/managing-teams.html")
     assert html.escape("Atom feed") not in home
+
+
+def test_an_edit_remakes_only_the_feeds_that_show_it(make_site, monkeypatch):
+    body = """
+    ## Managing Teams
+
+    [Informal leadership](https://hbr.org/2021/09/informal-leadership) - Chia-Yen Chiu, HBR
+
+    Supporting informal leaders on your team.
+
+    ## Research Software Development
+
+    [Low-code contributions](https://labs.quansight.org/blog/low-code) - Isabela Presedo-Floyd, Quansight Labs
+
+    Getting non-coders to contribute.
+    """
+    made: list[str] = []
+    topic_feed, issues_feed = feeds.topic_feed, feeds.issues_feed
+
+    def counted_topic_feed(catalogue, topic, site, **kwargs):
+        made.append(topic.slug)
+        return topic_feed(catalogue, topic, site, **kwargs)
+
+    def counted_issues_feed(*args, **kwargs):
+        made.append("issues")
+        return issues_feed(*args, **kwargs)
+
+    monkeypatch.setattr(feeds, "topic_feed", counted_topic_feed)
+    monkeypatch.setattr(feeds, "issues_feed", counted_issues_feed)
+    site = make_site({1: issue_page(1, "2020-01-10", body)})
+    with (site.root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nhtml_baseurl = "https://kb.example.org/"\n')
+    site.build()
+    assert "issues" in made and "managing-teams" in made and "research-software" in made
+    made.clear()
+    edited = body.replace("on your team", "on every team you lead")
+    site.write_issue(1, issue_page(1, "2020-01-10", edited))
+    site.build()
+    assert made == ["managing-teams"]  # the issues feed shows no commentary
+    feeds_dir = site.out / "feeds"
+    assert "on every team you lead" in (feeds_dir / "topics/managing-teams.atom").read_text()
+    incremental = {p: p.read_text(encoding="utf-8") for p in feeds_dir.rglob("*.atom")}
+    shutil.rmtree(feeds_dir)  # made again from scratch: the same files
+    site.build()
+    assert {p: p.read_text(encoding="utf-8") for p in feeds_dir.rglob("*.atom")} == incremental

@@ -18,7 +18,7 @@ import datetime as dt
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -259,32 +259,73 @@ def _newest_date(catalogue: Catalogue) -> dt.date | None:
     return newest[0].meta.date if newest else None
 
 
-def feed_files(
-    catalogue: Catalogue, topics: Iterable[Topic], site: FeedSite, *, limit: int = LIMIT
-) -> dict[str, str]:
-    """``{path from the site root: feed text}`` of every feed of the site."""
+def feed_sources(
+    catalogue: Catalogue, topics: Iterable[Topic], *, limit: int = LIMIT
+) -> dict[str, tuple]:
+    """``{path from the site root: what that feed shows}`` of every feed of the site.
+
+    A feed's text is a function of its source and the :class:`FeedSite`, so an
+    incremental build remakes only the feeds whose source changed (an edit to one
+    entry's commentary remakes its topic's feed, not every feed).
+    """
     topics = tuple(topics)
     titles = {topic.slug: topic.title for topic in topics}
-    files = {ISSUES_FEED: issues_feed(catalogue, site, titles, limit=limit)}
+    newest = _newest(catalogue.issues)[:limit]
+    listed = [
+        (issue.meta, [(e.line, e.id, e.title, e.authors, e.venue, e.topic) for e in issue.entries])
+        for issue in newest
+    ]
+    sources = {ISSUES_FEED: (titles, listed)}
+    newest_date = newest[0].meta.date if newest else None
     for topic in topics:
-        files[topic_feed_path(topic.slug)] = topic_feed(catalogue, topic, site, limit=limit)
+        entries = list(catalogue.by_topic.get(topic.slug, ()))[:limit]
+        shown = [
+            (e.id, e.issue, e.title, e.url, e.date, e.authors, e.venue, e.commentary)
+            for e in entries
+        ]
+        sources[topic_feed_path(topic.slug)] = (topic, shown, None if entries else newest_date)
+    return sources
+
+
+def feed_files(
+    catalogue: Catalogue,
+    topics: Iterable[Topic],
+    site: FeedSite,
+    *,
+    limit: int = LIMIT,
+    only: Container[str] | None = None,
+) -> dict[str, str]:
+    """``{path from the site root: feed text}`` of every feed of the site (or those in ``only``)."""
+    topics = tuple(topics)
+    titles = {topic.slug: topic.title for topic in topics}
+    files = {}
+    if only is None or ISSUES_FEED in only:
+        files[ISSUES_FEED] = issues_feed(catalogue, site, titles, limit=limit)
+    for topic in topics:
+        path = topic_feed_path(topic.slug)
+        if only is None or path in only:
+            files[path] = topic_feed(catalogue, topic, site, limit=limit)
     return files
 
 
-def write_feeds(outdir: Path, files: dict[str, str]) -> list[str]:
+def write_feeds(
+    outdir: Path, files: dict[str, str], wanted: Iterable[str] | None = None
+) -> list[str]:
     """Write ``files`` under ``outdir``; return the paths written.
 
     Each file is written to a temporary name and renamed, so a reader never sees
     half a feed; unchanged files are not touched; topic feeds no longer wanted
-    (a topic was removed from the registry) are deleted.
+    (a topic was removed from the registry) are deleted.  ``wanted``: every feed
+    of the site, when ``files`` holds only the feeds that had to be made again.
     """
     written = []
     for relpath, text in sorted(files.items()):
         if write_if_changed(outdir / relpath, text):
             written.append(relpath)
+    keep = set(files if wanted is None else wanted)
     stale_dir = outdir / TOPIC_FEEDS_DIR
     if stale_dir.is_dir():
         for path in stale_dir.glob("*.atom"):
-            if path.relative_to(outdir).as_posix() not in files:
+            if path.relative_to(outdir).as_posix() not in keep:
                 path.unlink()
     return written

@@ -16,7 +16,7 @@ from sphinx.util import logging
 
 from roundup_kb import feeds, permalinks
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.outputs import Manifest, data_key
+from roundup_kb.sphinxext.outputs import Manifest, data_key, digest
 from roundup_kb.sphinxext.registries import registries
 
 logger = logging.getLogger(__name__)
@@ -121,8 +121,22 @@ def write_site_feeds(app: Sphinx, exception: Exception | None) -> None:
     if manifest.fresh("feeds", key, *wanted):
         return
     catalogue = get_domain(app.env).catalogue()
-    files = feeds.feed_files(catalogue, topics.topics, site)
-    written = feeds.write_feeds(outdir, files)
+    # some issue changed: make again only the feeds that show something else now
+    keys = {
+        path: digest(FEEDS_VERSION, settings, app.builder.name, source)
+        for path, source in feeds.feed_sources(catalogue, topics.topics).items()
+    }
+    stale = {
+        path
+        for path, made in keys.items()
+        if not manifest.fresh(f"feed:{path}", made, outdir / path)
+    }
+    files = feeds.feed_files(catalogue, topics.topics, site, only=stale)
+    written = feeds.write_feeds(outdir, files, wanted=keys)
+    for path, made in keys.items():
+        manifest.record(f"feed:{path}", made)
+    for name in [n for n in manifest.data if n.startswith("feed:") and n[5:] not in keys]:
+        manifest.drop(name)  # a topic removed from the registry
     manifest.record("feeds", key)
     manifest.save()
     if written:

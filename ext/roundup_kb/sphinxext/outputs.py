@@ -69,6 +69,10 @@ class Manifest:
             self.data[name] = key
             self.changed = True
 
+    def drop(self, name: str) -> None:
+        if self.data.pop(name, None) is not None:
+            self.changed = True
+
     def save(self) -> None:
         if self.changed:
             write_if_changed(self.path, json.dumps(self.data, indent=0, sort_keys=True))
