@@ -386,11 +386,15 @@ def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node
         "", "entries.csl.json", refuri=root_link(app, docname, "entries.csl.json")
     )
     intro += nodes.Text(".")
-    listing = nodes.bullet_list(classes=["roundup-references"])
-    for text, markup, entry in refs:  # HTML only: the site is the product
-        para = nodes.paragraph()
-        para += nodes.raw(text, markup, format="html")
-        listing += nodes.list_item("", para, ids=[f"ref-{entry.id}"])
+    # HTML only (the site is the product), as one string: a topic can hold hundreds
+    # of references, and docutils nodes for each cost more than the text itself
+    items = "".join(
+        f'<li id="{html.escape(f"ref-{entry.id}")}"><p>{markup}</p></li>\n'
+        for _, markup, entry in refs
+    )
+    listing = nodes.raw(
+        "", f'<ul class="roundup-references simple">\n{items}</ul>\n', format="html"
+    )
     return [intro, listing]
 
 
