@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 
@@ -148,3 +149,39 @@ def test_repeated_runs_keep_the_median_time_and_the_largest_peak():
     args = bench.parse_args(["--repeat", "3", "--repeat-up-to", "200"])
     assert [bench._repeat(args, n) for n in (126, 200, 2000)] == [3, 3, 1]
     assert bench._repeat(bench.parse_args([]), 126) == 1
+
+
+@pytest.mark.sphinx
+def test_the_phase_timer_reports_phases_pages_and_handlers(make_site, capsys, monkeypatch):
+    from conftest import issue_page
+
+    monkeypatch.setenv("PHASE_TIMER_FUNCTIONS", "roundup_kb.sphinxext.fastpath:expand")
+    site = make_site(
+        {1: issue_page(1, "2021-01-08", "## Random\n\n[A](https://example.org/a) - B, C\n")}
+    )
+    with (site.root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(
+            f"\nimport sys\nsys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+            'extensions = [*extensions, "phase_timer"]\n'
+        )
+    site.build()
+    lines = dict(line.split(" ", 1) for line in capsys.readouterr().err.splitlines() if line)
+    phases = [part.rsplit(" ", 1) for part in lines["PHASES"].split(", ")]
+    assert [name for name, _ in phases] == [
+        "environment loaded",
+        "builder-inited handlers",
+        "outdated pages found",
+        "read",
+        "before writing",
+        "written",
+        "build-finished handlers",
+    ]
+    assert all(float(seconds) >= 0 for _, seconds in phases)
+    assert re.search(r"read: .*issues [\d.]+/1\b", lines["PAGES"])
+    assert re.search(r"write: .*issues [\d.]+/1\b", lines["PAGES"])
+    assert "builder-inited roundup_kb.sphinxext.prescan.on_builder_inited " in lines["HANDLERS"]
+    assert re.search(r"roundup_kb\.sphinxext\.fastpath:expand [\d.]+/1$", lines["FUNCTIONS"])
+    from roundup_kb.prerender import expand
+    from roundup_kb.sphinxext import fastpath
+
+    assert fastpath.expand is expand  # put back when the build ended
