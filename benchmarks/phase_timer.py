@@ -97,25 +97,21 @@ def _time_handlers(app: Any, config: Any) -> None:
             )
 
 
+def _by_page_group(kind: str, method: Any) -> Any:
+    def timed(docname: str, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return method(docname, *args, **kwargs)
+        finally:
+            _add(f"{kind} {page_group(docname)}", started)
+
+    return timed
+
+
 def _time_pages(app: Any) -> None:
     builder = app.builder
-    read_doc, write_doc = builder.read_doc, builder.write_doc
-
-    def timed_read(docname: str, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return read_doc(docname, *args, **kwargs)
-        finally:
-            _add(f"read {page_group(docname)}", started)
-
-    def timed_write(docname: str, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return write_doc(docname, *args, **kwargs)
-        finally:
-            _add(f"write {page_group(docname)}", started)
-
-    builder.read_doc, builder.write_doc = timed_read, timed_write
+    builder.read_doc = _by_page_group("read", builder.read_doc)
+    builder.write_doc = _by_page_group("write", builder.write_doc)
 
 
 #: (module, name, original function) of the functions timed, put back when the build ends
