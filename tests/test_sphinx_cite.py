@@ -320,6 +320,25 @@ def test_generated_files_are_rewritten_only_when_their_sources_change(site):
     assert "An entry, renamed" in (site.out / "cite" / "1.json").read_text()
 
 
+def test_a_build_with_no_changed_issue_does_not_look_at_the_entries_again(site, monkeypatch):
+    from roundup_kb.sphinxext import cite as sphinx_cite
+
+    site.build()
+    looked: list[str] = []
+    listed = sphinx_cite.listed
+
+    def counted(entry):
+        looked.append(entry.id)
+        return listed(entry)
+
+    monkeypatch.setattr(sphinx_cite, "listed", counted)
+    site.build()  # nothing changed
+    assert looked == []
+    (site.out / "cite" / "1.json").unlink()  # a file gone: the files are checked again
+    site.build()
+    assert looked and (site.out / "cite" / "1.json").exists()
+
+
 def test_citation_cff_is_valid():
     data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert data["cff-version"] == "1.2.0"
