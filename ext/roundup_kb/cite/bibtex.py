@@ -44,19 +44,17 @@ allow: BibTeX reads a line break as a space.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 from roundup_kb.cite.featured import (
     EDITOR,
     NEWSLETTER,
     clean_field,
     clean_url,
+    entry_record,
     featured_note,
     issue_key,
-    issue_meta_for,
     issue_title,
     issue_url,
     records,
@@ -160,28 +158,11 @@ def _date_fields(meta: IssueMeta) -> list[tuple[str, Chunks]]:
     return [("year", [f"{{{meta.date.year}}}"]), ("month", [MONTH_MACROS[meta.date.month - 1]])]
 
 
+@entry_record
 def entry_bibtex(
-    entry: Entry,
-    *,
-    site_url: str | None,
-    issue_meta: IssueMeta | None = None,
-    newsletter: str = NEWSLETTER,
-    issues_dir: str = ISSUES_DIR,
+    entry: Entry, meta: IssueMeta, *, site_url: str | None, newsletter: str, issues_dir: str
 ) -> str:
     """The BibTeX record of one entry, keyed by its id (see the module docs for the fields)."""
-    meta = issue_meta_for(entry, issue_meta)
-    # of the issue, a record shows only its number (the entry's) and date
-    return _entry_bibtex(entry, meta.date, site_url, newsletter, issues_dir)
-
-
-#: a build writes each entry's record into its issue's cite panel, the whole-site file
-#: and its topic's file (the last without the issue's front matter at hand): made once
-#: (a pure function of frozen values)
-@lru_cache(maxsize=1 << 16)
-def _entry_bibtex(
-    entry: Entry, date: dt.date, site_url: str | None, newsletter: str, issues_dir: str
-) -> str:
-    meta = IssueMeta(number=entry.issue, title=f"#{entry.issue}", date=date)
     url = clean_url(entry.url)
     entry_type = ENTRY_TYPES.get(entry.kind, "misc")
     note = featured_note(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+from functools import lru_cache
 from typing import TypeVar
 
 from roundup_kb.model import Entry, IssueMeta
@@ -93,6 +95,39 @@ def issue_meta_for(entry: Entry, issue_meta: IssueMeta | None) -> IssueMeta:
             f"entry {entry.id!r} is in issue {entry.issue}, not issue {issue_meta.number}"
         )
     return issue_meta
+
+
+def entry_record(make: Callable[..., str]) -> Callable[..., str]:
+    """``make(entry, meta, *, site_url, newsletter, issues_dir)`` as an entry's record:
+    ``record(entry, *, site_url, issue_meta=None, newsletter=..., issues_dir=...)``.
+
+    A record shows only the issue's number (the entry's own) and date, so records are
+    made once per entry and date (a pure function of frozen values): a build writes
+    each into its issue's cite panel, the whole-site file and its topic's file, the
+    last made without the issues' front matter at hand.
+    """
+
+    @lru_cache(maxsize=1 << 16)
+    def cached(
+        entry: Entry, date: dt.date, site_url: str | None, newsletter: str, issues_dir: str
+    ) -> str:
+        meta = replace(issue_meta_for(entry, None), date=date)
+        return make(entry, meta, site_url=site_url, newsletter=newsletter, issues_dir=issues_dir)
+
+    def record(
+        entry: Entry,
+        *,
+        site_url: str | None,
+        issue_meta: IssueMeta | None = None,
+        newsletter: str = NEWSLETTER,
+        issues_dir: str = ISSUES_DIR,
+    ) -> str:
+        meta = issue_meta_for(entry, issue_meta)
+        return cached(entry, meta.date, site_url, newsletter, issues_dir)
+
+    record.__name__, record.__qualname__ = make.__name__, make.__qualname__
+    record.__doc__, record.__module__ = make.__doc__, make.__module__
+    return record
 
 
 def _join(site_url: str | None, path: str) -> str:

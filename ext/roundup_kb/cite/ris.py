@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 from roundup_kb.cite.featured import (
     EDITOR,
     NEWSLETTER,
     clean_field,
     clean_url,
+    entry_record,
     featured_note,
     issue_key,
-    issue_meta_for,
     issue_title,
     issue_url,
     records,
@@ -52,27 +51,11 @@ def _record(lines: list[tuple[str, str | None]]) -> str:
     return "\n".join([*out, END]) + "\n"
 
 
+@entry_record
 def entry_ris(
-    entry: Entry,
-    *,
-    site_url: str | None,
-    issue_meta: IssueMeta | None = None,
-    newsletter: str = NEWSLETTER,
-    issues_dir: str = ISSUES_DIR,
+    entry: Entry, meta: IssueMeta, *, site_url: str | None, newsletter: str, issues_dir: str
 ) -> str:
     """The RIS record of one entry, with ``ID`` the entry id."""
-    meta = issue_meta_for(entry, issue_meta)
-    # of the issue, a record shows only its number (the entry's) and date
-    return _entry_ris(entry, meta.date, site_url, newsletter, issues_dir)
-
-
-#: a build writes each entry's record into its issue's cite panel and the whole-site
-#: file: made once (a pure function of frozen values)
-@lru_cache(maxsize=1 << 16)
-def _entry_ris(
-    entry: Entry, date: dt.date, site_url: str | None, newsletter: str, issues_dir: str
-) -> str:
-    meta = IssueMeta(number=entry.issue, title=f"#{entry.issue}", date=date)
     names, _et_al = split_authors(entry.authors, entry.et_al)
     kind = ENTRY_TYPES.get(entry.kind, "GEN")
     lines: list[tuple[str, str | None]] = [

@@ -236,8 +236,9 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     # no issue page (nor registry) changed since these files were made: nothing to do,
     # without digesting every issue's entries (a third of a second at 2,000 issues)
     everything = data_key(app, PANEL_VERSION, CHUNKS_VERSION, style, settings)
-    made = (manifest.get(WHOLE) or "").split()[1:]
-    files = [outdir / panel_path(number) for number in metas] + [outdir / n for n in made]
+    # the whole-site files: "KEY NAME NAME ..." of the last time they were made
+    made = (manifest.get(WHOLE) or "").split()
+    files = [outdir / panel_path(number) for number in metas] + [outdir / n for n in made[1:]]
     if made and manifest.fresh(EVERYTHING, everything, *files):
         return
     keys = {}
@@ -260,9 +261,7 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     scan = get_scan(app)  # its settings cover the registries (a new topic, a new .bib)
     registry = scan.settings if scan is not None else None
     whole = digest(PANEL_VERSION, settings, sorted(keys.items()), registry)
-    # the whole-site files: "KEY NAME NAME ..." of the last time they were made, so
-    # that a build where no citation changed does not build the catalogue
-    made = (manifest.get(WHOLE) or "").split()
+    # a build where no citation changed does not build the catalogue
     if made and made[0] == whole and all((outdir / name).exists() for name in made[1:]):
         manifest.record(EVERYTHING, everything)
         manifest.save()
