@@ -26,8 +26,9 @@ When the build finishes it writes three lines to standard error:
 Each figure is ``seconds/calls``.  With ``-j N``, pages read or written by forked
 processes are not counted.
 
-``PHASE_TIMER_FUNCTIONS="module:function,..."`` also times module-level functions
-(looked up, and replaced, in the module named).  Adding the extension changes the
+``PHASE_TIMER_FUNCTIONS="module:function,module:Class.method,..."`` also times
+functions and methods (looked up, and replaced, where named: a function imported
+into another module is timed under that module's name).  Adding the extension changes the
 configuration, so the first build after adding it reads every page.
 """
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import collections
 import importlib
+import inspect
 import os
 import sys
 import time
@@ -120,11 +122,16 @@ _replaced: list[tuple[Any, str, Any]] = []
 
 def _time_functions(spec: str) -> None:
     for item in filter(None, (part.strip() for part in spec.split(","))):
-        module_name, _, function_name = item.partition(":")
-        module = importlib.import_module(module_name)
-        original = getattr(module, function_name)
-        _replaced.append((module, function_name, original))
-        setattr(module, function_name, _timed(f"function {item}", original))
+        module_name, _, path = item.partition(":")
+        owner = importlib.import_module(module_name)
+        *owners, function_name = path.split(".")
+        for name in owners:  # "module:Class.method" times a method
+            owner = getattr(owner, name)
+        # a method inherited from a base class is timed on the class named, then removed
+        own = function_name in vars(owner)
+        original = inspect.getattr_static(owner, function_name)
+        _replaced.append((owner, function_name, original if own else None))
+        setattr(owner, function_name, _timed(f"function {item}", original))
 
 
 def report() -> str:
@@ -172,6 +179,9 @@ def setup(app: Any) -> dict[str, Any]:
 def _finish() -> None:
     _mark("build-finished handlers")
     while _replaced:
-        module, name, original = _replaced.pop()
-        setattr(module, name, original)
+        owner, name, original = _replaced.pop()
+        if original is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
     sys.stderr.write(report())

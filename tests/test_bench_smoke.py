@@ -155,7 +155,12 @@ def test_repeated_runs_keep_the_median_time_and_the_largest_peak():
 def test_the_phase_timer_reports_phases_pages_and_handlers(make_site, capsys, monkeypatch):
     from conftest import issue_page
 
-    monkeypatch.setenv("PHASE_TIMER_FUNCTIONS", "roundup_kb.sphinxext.fastpath:expand")
+    monkeypatch.setenv(
+        "PHASE_TIMER_FUNCTIONS",
+        "roundup_kb.sphinxext.fastpath:expand,"
+        "sphinx.builders.html:StandaloneHTMLBuilder.write_doc,"  # its own method
+        "sphinx.builders.html:StandaloneHTMLBuilder.build_update",  # inherited
+    )
     site = make_site(
         {1: issue_page(1, "2021-01-08", "## Random\n\n[A](https://example.org/a) - B, C\n")}
     )
@@ -180,8 +185,14 @@ def test_the_phase_timer_reports_phases_pages_and_handlers(make_site, capsys, mo
     assert re.search(r"read: .*issues [\d.]+/1\b", lines["PAGES"])
     assert re.search(r"write: .*issues [\d.]+/1\b", lines["PAGES"])
     assert "builder-inited roundup_kb.sphinxext.prescan.on_builder_inited " in lines["HANDLERS"]
-    assert re.search(r"roundup_kb\.sphinxext\.fastpath:expand [\d.]+/1$", lines["FUNCTIONS"])
+    assert re.search(r"roundup_kb\.sphinxext\.fastpath:expand [\d.]+/1(,|$)", lines["FUNCTIONS"])
+    assert re.search(r"StandaloneHTMLBuilder\.write_doc [\d.]+/\d+", lines["FUNCTIONS"])
+    assert re.search(r"StandaloneHTMLBuilder\.build_update [\d.]+/1", lines["FUNCTIONS"])
+    from sphinx.builders.html import StandaloneHTMLBuilder
+
     from roundup_kb.prerender import expand
     from roundup_kb.sphinxext import fastpath
 
     assert fastpath.expand is expand  # put back when the build ended
+    assert "phase_timer" not in StandaloneHTMLBuilder.write_doc.__module__
+    assert "build_update" not in vars(StandaloneHTMLBuilder)
