@@ -112,6 +112,29 @@ def test_the_collector_is_tuned_for_the_build_and_restored_after(make_site, monk
     assert seen and all(s == (before, False) for s in seen)
 
 
+def test_the_pickled_environment_is_loaded_with_the_collector_tuned(make_site, monkeypatch):
+    """Unpickling a large environment makes millions of objects: the collector is
+    tuned from ``config-inited`` on, before Sphinx loads it."""
+    import gc
+
+    from sphinx.application import Sphinx
+
+    site = make_site({1: issue_page(1, "2021-01-01", BODY)})
+    site.build()
+    before = gc.get_threshold()
+    seen: list[tuple] = []
+    original = Sphinx._load_existing_env
+
+    def load(self, filename):
+        seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+        return original(self, filename)
+
+    monkeypatch.setattr(Sphinx, "_load_existing_env", load)
+    site.build()
+    assert seen == [(gctune.THRESHOLDS, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_the_search_index_is_pruned_with_a_set_and_keeps_every_page(make_site, monkeypatch):
     """Sphinx prunes its search index with ``env.all_docs`` (a dict): once per word,
     ``intersection_update`` made a set of every page again.  The builder's indexer
