@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import pickle
+import random
 import re
 
 import pytest
 
 from conftest import issue_page
 from roundup_kb.parser import markdown
-from roundup_kb.prerender import HTML_TOKEN, compact, expand, myst_syntax, skeleton
+from roundup_kb.prerender import HTML_TOKEN, compact, educate, expand, myst_syntax, skeleton
 
 BODY = """
 Intro with "quotes", an en -- dash, an em --- dash... and a [link](https://example.org/intro).
@@ -198,3 +199,51 @@ def test_links_to_the_archive_in_commentary_become_internal(make_site):
     assert warnings == ""
     page = site.html("issues/0002.html")
     assert '<a href="0001.html" class="reference internal roundup-issue-link">last week</a>' in page
+
+
+#: pieces of text that each step of smartquotes changes, and some it leaves alone
+_TYPOGRAPHY_PIECES = [
+    "plain words",
+    "it's",
+    "'quoted'",
+    '"double"',
+    '"',
+    "'",
+    "the '80s",
+    "--",
+    "---",
+    "a - b",
+    "...",
+    ". . .",
+    "\\'",
+    '\\"',
+    "\\.",
+    "\\-",
+    "\\\\",
+    "&#39;",
+    "&#92;",
+    "(",
+    "[",
+    " ",
+    "x",
+    "\n",
+]
+
+
+def test_educate_makes_what_docutils_smartquotes_makes():
+    """The gated steps give docutils' text for every mix of quotes, dashes,
+    ellipses, escapes and entity-like text, across runs of text and code."""
+    from docutils.utils.smartquotes import educate_tokens
+
+    rng = random.Random(94)
+    for _ in range(3000):
+        stream = [
+            (
+                rng.choice(["plain", "plain", "plain", "literal", "tag"]),
+                "".join(rng.choice(_TYPOGRAPHY_PIECES) for _ in range(rng.randint(0, 5))),
+            )
+            for _ in range(rng.randint(1, 5))
+        ]
+        assert list(educate(stream)) == list(educate_tokens(stream, "qDe", "en")), stream
+    other = [("plain", '"a" -- b...')]
+    assert list(educate(other, "qe")) == list(educate_tokens(other, "qe", "en"))
