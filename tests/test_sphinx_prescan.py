@@ -160,9 +160,7 @@ def test_the_search_index_is_pruned_with_a_set_and_keeps_every_page(make_site, m
     assert {"issues/0001", "issues/0002"} <= set(index["docnames"])
 
 
-def test_a_build_that_writes_nothing_keeps_the_search_index_without_loading_it(
-    make_site, monkeypatch
-):
+def test_a_build_that_writes_nothing_keeps_the_search_index_and_inventory(make_site, monkeypatch):
     import os
 
     from sphinx.search import IndexBuilder
@@ -179,11 +177,17 @@ def test_a_build_that_writes_nothing_keeps_the_search_index_without_loading_it(
     site.build()
     index = site.out / "searchindex.js"
     text, stamp = index.read_text(encoding="utf-8"), index.stat().st_mtime_ns
+    inventory = site.out / "objects.inv"
+    inventory_bytes, inventory_stamp = inventory.read_bytes(), inventory.stat().st_mtime_ns
 
     loads.clear()
     site.build()  # nothing read, nothing written
     assert loads == [] and index.stat().st_mtime_ns == stamp
     assert index.read_text(encoding="utf-8") == text
+    assert inventory.stat().st_mtime_ns == inventory_stamp  # kept as well
+    inventory.unlink()
+    site.build()  # a missing inventory is written
+    assert inventory.read_bytes() == inventory_bytes
 
     # an environment saved after the index was (a build stopped before its dump):
     # the index is loaded and dumped as Sphinx would
@@ -195,9 +199,11 @@ def test_a_build_that_writes_nothing_keeps_the_search_index_without_loading_it(
     # an edit is indexed: the index is loaded, the page fed again, the index dumped
     loads.clear()
     site.write_issue(2, issue_page(2, "2021-01-08", BODY + "\nZanzibarite words.\n"))
+    inventory_stamp = inventory.stat().st_mtime_ns
     site.build()
     assert loads == [1]
     assert "zanzibarit" in index.read_text(encoding="utf-8")
+    assert inventory.stat().st_mtime_ns != inventory_stamp  # written again
 
 
 def test_compiled_templates_are_kept_between_builds_and_follow_template_edits(

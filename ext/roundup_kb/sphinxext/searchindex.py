@@ -15,6 +15,12 @@
   saved (so no earlier build stopped between the two), the index is left as it
   is.  If anything asks to index a page after all, the index is loaded first
   and dumped as usual.
+
+* Such a build also writes the object inventory (``objects.inv``) again, from
+  every object of every domain: each of the site's entries, a third of a second
+  of a no-op build of 2,000 issues.  When the index is kept, an inventory
+  written after the environment was last saved is kept as well: no page was
+  read or removed since, so the objects are those it lists.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.builders.html import INVENTORY_FILENAME
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -53,10 +60,14 @@ def _index_is_current(app: Sphinx, builder: Any) -> bool:
     """Whether the index on disk is the one this build would dump, having written nothing."""
     if getattr(app, _TOUCHED, True):
         return False
-    index = Path(builder.outdir) / builder.searchindex_filename
+    return _newer_than_environment(app, Path(builder.outdir) / builder.searchindex_filename)
+
+
+def _newer_than_environment(app: Sphinx, path: Path) -> bool:
+    """Whether ``path`` was written after the environment was last saved."""
     environment = Path(app.doctreedir) / "environment.pickle"
     try:
-        return index.stat().st_mtime_ns >= environment.stat().st_mtime_ns
+        return path.stat().st_mtime_ns >= environment.stat().st_mtime_ns
     except OSError:
         return False
 
@@ -89,6 +100,19 @@ def _keep_an_unchanged_index(app: Sphinx) -> None:
     builder.load_indexer = load_indexer
     builder.dump_search_index = dump_search_index
     builder.index_page = index_page_loaded
+
+    dump_inventory = getattr(builder, "dump_inventory", None)
+    if dump_inventory is None:
+        return
+
+    def dump_inventory_unless_current() -> None:
+        inventory = Path(builder.outdir) / INVENTORY_FILENAME
+        if state["kept"] and _newer_than_environment(app, inventory):
+            logger.debug("[roundup] no page read or written: the object inventory is kept")
+            return
+        dump_inventory()
+
+    builder.dump_inventory = dump_inventory_unless_current
 
 
 def _touched(app: Sphinx, *args: Any) -> None:
