@@ -369,6 +369,51 @@ def test_domain_data_sends_back_only_what_a_reader_process_wrote():
     assert pickle.loads(pickle.dumps(sent)) == {"c": 3, "d": {"x"}, "e": 4}
 
 
+def test_lazy_domain_data_is_unpickled_one_document_at_a_time():
+    """Entries and mentions stay pickled per document until read, and read as before."""
+    from roundup_kb.sphinxext.domain import LazyPerDoc
+
+    data = LazyPerDoc({"a": (1, 2), "b": ("x",)})
+    loaded = pickle.loads(pickle.dumps(data))
+    assert type(loaded) is LazyPerDoc and loaded.unpacked() == set()
+    assert loaded["a"] == (1, 2) and loaded.unpacked() == {"a"}
+    assert loaded.get("b") == ("x",) and loaded.get("zzz", ()) == ()
+    assert loaded.unpacked() == {"a", "b"}
+    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(data))))  # never read
+    assert again.unpacked() == set()
+    assert dict(again.items()) == {"a": (1, 2), "b": ("x",)} and again.values() == [(1, 2), ("x",)]
+    assert again.pop("a") == (1, 2) and "a" not in again
+    assert copy.deepcopy(data).get("b") == ("x",)
+    # a forked reader sends back only what it wrote, still per document
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_write_in_child, args=(loaded, send))
+    child.start()
+    sent = pickle.loads(receive.recv_bytes())
+    child.join()
+    assert child.exitcode == 0
+    assert sent.unpacked() == set() and dict(sent.items()) == {"c": 3, "d": {"x"}}
+
+
+def test_a_build_that_changes_nothing_unpickles_no_entries(make_site):
+    from roundup_kb.sphinxext.domain import get_domain
+
+    body = "## Random\n\n[A paper](https://example.org/a) - Ann Author, Venue\n\nWhy.\n"
+    site = make_site({1: issue_page(1, "2021-01-01", body), 2: issue_page(2, "2021-01-08", body)})
+    site.build()
+    app, _ = site.build()
+    dom = get_domain(app.env)
+    assert set(dom.entries) == {"issues/0001", "issues/0002"}
+    assert dom.entries.unpacked() == set() and dom.mentions.unpacked() == set()
+    # an edit reads what it needs, and the pages show it
+    site.write_issue(2, issue_page(2, "2021-01-08", body.replace("Why.", "Why not.")))
+    app, _ = site.build()
+    dom = get_domain(app.env)
+    assert "issues/0002" in dom.entries.unpacked()
+    assert [e.title for e in dom.entries["issues/0001"]] == ["A paper"]
+    assert "Why not." in site.html("issues/0002.html")
+
+
 def test_unresolved_role_warns(site):
     (site.root / "docs" / "about.md").write_text(
         "# About\n\nSee {entry}`no-such-entry` and {author}`Nobody Atall`.\n", encoding="utf-8"

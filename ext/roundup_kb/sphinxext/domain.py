@@ -10,6 +10,7 @@ that data once per build by :class:`~roundup_kb.catalogue.Catalogue`.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterable, Sequence, Set
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 9
+ENV_VERSION = 10
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -164,6 +165,72 @@ class PerDoc(dict):
         return (type(self), (), None, None, items)
 
 
+class _Packed:
+    """One document's value of a :class:`LazyPerDoc`, still pickled."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+
+    def __reduce__(self) -> tuple:
+        return (_Packed, (self.blob,))
+
+
+class LazyPerDoc(PerDoc):
+    """A :class:`PerDoc` whose values stay pickled, one document each, until asked for.
+
+    Entries and mentions are most of a large site's environment (46 of the 58 MB
+    of a 2,000-issue ``environment.pickle``), and unpickling them was most of
+    loading it: a build that changes nothing, or one page, looked at none or
+    few of them.  Each document's value is pickled on its own when the
+    environment is saved and unpickled the first time it is read; one never
+    read is saved again as the bytes it was loaded as.
+    """
+
+    def _value(self, docname: str, value: Any) -> Any:
+        if isinstance(value, _Packed):
+            value = pickle.loads(value.blob)
+            dict.__setitem__(self, docname, value)  # not a write: not noted
+        return value
+
+    def __getitem__(self, docname: str) -> Any:
+        return self._value(docname, super().__getitem__(docname))
+
+    def get(self, docname: str, default: Any = None) -> Any:
+        value = super().get(docname, _Packed)  # the class itself: never a value
+        return default if value is _Packed else self._value(docname, value)
+
+    def setdefault(self, docname: str, default: Any = None) -> Any:
+        return self._value(docname, super().setdefault(docname, default))
+
+    def pop(self, docname: str, *default: Any) -> Any:
+        return self._value(docname, super().pop(docname, *default))
+
+    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]
+        return [(docname, self[docname]) for docname in self]
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [self[docname] for docname in self]
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        def packed(value: Any) -> _Packed:
+            if isinstance(value, _Packed):
+                return value
+            return _Packed(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+        if os.getpid() == self._home:
+            docnames: Iterable[str] = list(self)
+        else:
+            docnames = [doc for doc in self._written if doc in self]
+        items = iter([(doc, packed(dict.__getitem__(self, doc))) for doc in docnames])
+        return (type(self), (), None, None, items)
+
+    def unpacked(self) -> set[str]:
+        """The documents whose value has been unpickled (or set) in this process."""
+        return {doc for doc, value in dict.items(self) if not isinstance(value, _Packed)}
+
+
 class KBXRefRole(XRefRole):
     """An ``XRefRole`` usable without the ``roundup:`` prefix (``{entry}``, ``{topic}``...)."""
 
@@ -197,9 +264,9 @@ class RoundupDomain(Domain):
         # docname -> IssueMeta
         "issues": PerDoc(),
         # docname -> tuple[Entry, ...]
-        "entries": PerDoc(),
+        "entries": LazyPerDoc(),
         # docname -> tuple[Mention, ...]
-        "mentions": PerDoc(),
+        "mentions": LazyPerDoc(),
         # docname -> set of aggregate keys the page shows (e.g. {"issues", "topic:x"})
         "aggregates": PerDoc(),
     }
