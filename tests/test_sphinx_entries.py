@@ -347,6 +347,18 @@ def _write_in_child(data, conn):
     conn.send_bytes(pickle.dumps(data))
 
 
+def _sent_back_by_a_forked_reader(data):
+    """What a forked process that writes two documents into ``data`` pickles back."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_write_in_child, args=(data, send))
+    child.start()
+    sent = pickle.loads(receive.recv_bytes())
+    child.join()
+    assert child.exitcode == 0
+    return sent
+
+
 def test_domain_data_sends_back_only_what_a_reader_process_wrote():
     """What a forked ``-j N`` reader pickles is its own documents, not all merged so far."""
     from roundup_kb.sphinxext.domain import PerDoc
@@ -355,13 +367,7 @@ def test_domain_data_sends_back_only_what_a_reader_process_wrote():
     data["b"] = 2
     assert pickle.loads(pickle.dumps(data)) == {"a": 1, "b": 2}
     assert copy.deepcopy(data) == {"a": 1, "b": 2}
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_write_in_child, args=(data, send))
-    child.start()
-    sent = pickle.loads(receive.recv_bytes())
-    child.join()
-    assert child.exitcode == 0
+    sent = _sent_back_by_a_forked_reader(data)
     assert sent == {"c": 3, "d": {"x"}} and type(sent) is PerDoc
     assert data == {"a": 1, "b": 2}
     # unpickled in the parent, it is the parent's own and pickles whole
@@ -385,13 +391,7 @@ def test_lazy_domain_data_is_unpickled_one_document_at_a_time():
     assert again.pop("a") == (1, 2) and "a" not in again
     assert copy.deepcopy(data).get("b") == ("x",)
     # a forked reader sends back only what it wrote, still per document
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_write_in_child, args=(loaded, send))
-    child.start()
-    sent = pickle.loads(receive.recv_bytes())
-    child.join()
-    assert child.exitcode == 0
+    sent = _sent_back_by_a_forked_reader(loaded)
     assert sent.unpacked() == set() and dict(sent.items()) == {"c": 3, "d": {"x"}}
 
 
