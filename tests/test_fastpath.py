@@ -119,7 +119,8 @@ def _hrefs(page: str) -> list[str]:
 
 
 def test_fast_and_myst_pages_show_the_same(make_site):
-    site = make_site({1: issue_page(1, "2021-01-08", BODY)})
+    mail = "\nWrite to [me.too@example.org](mailto:me.too@example.org) or <a.b@example.org>.\n"
+    site = make_site({1: issue_page(1, "2021-01-08", BODY + mail)})
     _, warnings = site.build(warningiserror=True)
     assert warnings == ""
     fast = site.html("issues/0001.html")
@@ -135,12 +136,75 @@ def test_fast_and_myst_pages_show_the_same(make_site):
 
     assert _visible(fast) == _visible(slow)
     assert _hrefs(fast) == _hrefs(slow)
+    # e-mail addresses cloaked as docutils cloaks them
+    cloaked = "a<span>&#46;</span>b<span>&#64;</span>example<span>&#46;</span>org"
+    assert cloaked in fast and cloaked in slow
+    assert "mailto:me&#46;too&#37;&#52;&#48;example&#46;org" in fast
     ids = re.compile(r' id="([^"]+)"')
     assert ids.findall(fast) == ids.findall(slow)
     assert fast.count('<span class="roundup-entry" id=') == 3
     # commentary stays searchable
     index = (site.out / "searchindex.js").read_text()
     assert '"commentari"' in index or '"commentary"' in index
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"language": "de"},
+        {"language": "fr", "smartquotes_action": "qe"},
+        {"language": "ja"},  # in Sphinx's smartquotes_excludes
+        {"smartquotes": False},
+        {"myst_enable_extensions": ["colon_fence", "deflist"], "language": "de"},
+        {"myst_enable_extensions": ["smartquotes", "replacements"], "language": "sv"},
+    ],
+    ids=["de", "fr-qe", "ja", "off", "de-no-myst-smartquotes", "sv-replacements"],
+)
+def test_fast_pages_follow_the_sites_smartquotes_settings(make_site, settings):
+    body = BODY + "\nShe said 'yes' -- \"twice\"... It's the '80s, (c) +- 1?.... x---y\n"
+    site = make_site({1: issue_page(1, "2021-01-08", body)})
+    _, warnings = site.build(warningiserror=True, confoverrides=settings)
+    assert warnings == ""
+    fast = site.html("issues/0001.html")
+    doctree = pickle.loads((site.root / "_build/doctrees/issues/0001.doctree").read_bytes())
+    assert [n for n in doctree.findall() if n.tagname == "raw" and "Commentary" in n.astext()]
+    site.build(fresh=True, confoverrides={**settings, "roundup_fast_pages": False})
+    slow = site.html("issues/0001.html")
+    assert _visible(fast) == _visible(slow)
+
+
+def test_myst_extensions_the_pre_render_does_not_reproduce_turn_it_off(make_site):
+    site = make_site({1: issue_page(1, "2021-01-08", BODY)})
+    extensions = ["colon_fence", "deflist", "smartquotes", "tasklist"]
+    app, warnings = site.build(confoverrides={"myst_enable_extensions": extensions})
+    assert warnings == ""
+    assert "parsed by MyST, not pre-rendered: myst_enable_extensions has tasklist" in (
+        app._status.getvalue()
+    )
+    doctree = pickle.loads((site.doctrees / "issues/0001.doctree").read_bytes())
+    assert not [n for n in doctree.findall() if n.tagname == "raw" and "Commentary" in n.astext()]
+    assert "Commentary with" in site.html("issues/0001.html")
+
+
+def test_a_backslash_escape_with_the_typographer_sends_the_page_to_myst():
+    tokens = _tokens('Text with an escaped \\"quote\\".\n')
+    assert "backslash" in skeleton(tokens, [], typographer=("smartquotes",))
+    assert not isinstance(skeleton(_tokens('Text with an escaped \\"quote\\".\n'), []), str)
+
+
+def test_builders_that_show_no_html_get_the_whole_page(make_site):
+    """Pre-rendered blocks are raw HTML: a text build must not lose the commentary,
+    nor when it shares the doctrees of an HTML build."""
+    site = make_site({1: issue_page(1, "2021-01-08", BODY)})
+    site.build()
+    doctree = pickle.loads((site.doctrees / "issues/0001.doctree").read_bytes())
+    assert [n for n in doctree.findall() if n.tagname == "raw" and "Commentary" in n.astext()]
+    site.build(builder="text")  # the same doctree directory, no source changed
+    text = (site.root / "_build/text/issues/0001.txt").read_text(encoding="utf-8")
+    for words in ("Intro with", "Commentary with", "a list item with", "a quote", "Closing words"):
+        assert words in text, words
+    site.build(builder="text", fresh=True)
+    assert (site.root / "_build/text/issues/0001.txt").read_text(encoding="utf-8") == text
 
 
 def test_reference_style_links_take_the_fast_path_and_show_the_same(make_site):
@@ -245,5 +309,11 @@ def test_educate_makes_what_docutils_smartquotes_makes():
             for _ in range(rng.randint(1, 5))
         ]
         assert list(educate(stream)) == list(educate_tokens(stream, "qDe", "en")), stream
+    for language in ("de", "fr", "ja", "sv"):
+        for _ in range(300):
+            stream = [("plain", "".join(rng.choice(_TYPOGRAPHY_PIECES) for _ in range(5)))]
+            expected = list(educate_tokens(stream, "qDe", language))
+            assert list(educate(stream, "qDe", language)) == expected, (language, stream)
     other = [("plain", '"a" -- b...')]
     assert list(educate(other, "qe")) == list(educate_tokens(other, "qe", "en"))
+    assert list(educate(other, "qe", "de")) == list(educate_tokens(other, "qe", "de"))

@@ -22,14 +22,39 @@ from __future__ import annotations
 import pickle
 import re
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from docutils.utils import smartquotes
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core import replace as markdown_replacements
+from markdown_it.rules_core import smartquotes as markdown_smartquotes
 from markdown_it.token import Token
 
 from roundup_kb.parser import markdown
 
 #: the token type of a pre-rendered block; its ``content`` is HTML
 HTML_TOKEN = "roundup_html"
+
+
+class Smartquotes(NamedTuple):
+    """What Sphinx's ``smartquotes`` transform does to a build's pages.
+
+    ``action``: docutils' attribute string (Sphinx's ``smartquotes_action``);
+    ``language``: a language tag docutils has quote characters for.
+    """
+
+    action: str = "qDe"
+    language: str = "en"
+
+
+#: Sphinx's default ``smartquotes_action`` in English
+SPHINX_DEFAULT = Smartquotes()
+
+#: the markdown-it typographer rules MyST's extensions of the same names enable
+TYPOGRAPHER_RULES = ("replacements", "smartquotes")
+_TYPOGRAPHER = MarkdownIt("commonmark", {"typographer": True})
 
 #: block tokens that plain Markdown pages are made of
 _BLOCKS = frozenset(
@@ -101,13 +126,30 @@ def _renderer():
         token = tokens[idx]
         href = token.attrGet("href") or ""
         kind = "internal" if href.startswith("#") else "external"
+        if href.startswith("mailto:"):  # cloaked as docutils does for Sphinx
+            env["mailto"] = True
+            cloaked = escapeHtml(href.replace("@", "%40"))
+            cloaked = cloaked.replace("%40", "&#37;&#52;&#48;").replace(".", "&#46;")
+            return f'<a href="{cloaked}" class="reference {kind}">'
         token.attrSet("class", f"reference {kind}")
         return md.renderer.renderToken(tokens, idx, options, env)
+
+    def link_close(tokens, idx, options, env):
+        env["mailto"] = False
+        return "</a>"
+
+    def text(tokens, idx, options, env):
+        escaped = escapeHtml(tokens[idx].content)
+        if env.get("mailto"):
+            return escaped.replace("@", "<span>&#64;</span>").replace(".", "<span>&#46;</span>")
+        return escaped
 
     def hr(tokens, idx, options, env):
         return '<hr class="docutils" />\n'
 
     rules["link_open"] = link_open
+    rules["link_close"] = link_close
+    rules["text"] = text
     rules["hr"] = hr
     return md
 
@@ -146,8 +188,23 @@ def myst_syntax(tokens: Sequence[Token]) -> str | None:
     return None
 
 
-def typography(tokens: Sequence[Token], action: str = "qDe") -> None:
-    """Curly quotes, dashes and ellipses, exactly as Sphinx's ``smartquotes`` makes them.
+def markdown_typography(tokens: list[Token], rules: Iterable[str]) -> None:
+    """markdown-it's typographer ``rules`` (:data:`TYPOGRAPHER_RULES`), as MyST runs them.
+
+    MyST runs them while parsing, before escaped characters are joined to the
+    text around them; here they run on joined text, so a page with a backslash
+    in its text must be parsed by MyST (see :func:`skeleton`).
+    """
+    state = StateCore("", _TYPOGRAPHER, {})
+    state.tokens = tokens
+    for rule in TYPOGRAPHER_RULES:  # markdown-it's order
+        if rule in rules:
+            (markdown_replacements if rule == "replacements" else markdown_smartquotes)(state)
+
+
+def typography(tokens: Sequence[Token], quotes: Smartquotes = SPHINX_DEFAULT) -> None:
+    """Curly quotes, dashes and ellipses, exactly as Sphinx's ``smartquotes`` makes them
+    with ``quotes``' action and language.
 
     Docutils' algorithm on each block's text, pieces of text inside links and
     emphasis included, code left alone: quotes pair up across markup as they
@@ -169,13 +226,15 @@ def typography(tokens: Sequence[Token], action: str = "qDe") -> None:
             else ("plain", child.content if child.type == "text" else "\n")
             for child in pieces
         ]
-        for child, text in zip(pieces, educate(stream, action), strict=True):
+        for child, text in zip(pieces, educate(stream, *quotes), strict=True):
             if child.type == "text":
                 child.content = text
 
 
-def educate(stream: Iterable[tuple[str, str]], action: str = "qDe") -> Iterable[str]:
-    """:func:`docutils.utils.smartquotes.educate_tokens` in English, faster.
+def educate(
+    stream: Iterable[tuple[str, str]], action: str = "qDe", language: str = "en"
+) -> Iterable[str]:
+    """:func:`docutils.utils.smartquotes.educate_tokens`, faster.
 
     For Sphinx's default action (``qDe``: quotes, ``--``/``---`` dashes, ellipses)
     each step runs only on text that holds a character it changes: most runs of
@@ -185,7 +244,7 @@ def educate(stream: Iterable[tuple[str, str]], action: str = "qDe") -> Iterable[
     to docutils as they are.
     """
     if action != "qDe":
-        yield from smartquotes.educate_tokens(stream, action, "en")
+        yield from smartquotes.educate_tokens(stream, action, language)
         return
     previous_last = " "  # context for a quote at the start of the next run
     for kind, text in stream:
@@ -205,7 +264,7 @@ def educate(stream: Iterable[tuple[str, str]], action: str = "qDe") -> Iterable[
             text = smartquotes.educateEllipses(text)
         if "'" in text or '"' in text:
             context = previous_last.replace('"', ";").replace("'", ";")
-            text = smartquotes.educateQuotes(context + text, "en")[1:]
+            text = smartquotes.educateQuotes(context + text, language)[1:]
         previous_last = last
         if "&#" in text:
             text = smartquotes.processEscapes(text, restore=True)
@@ -237,22 +296,35 @@ def _blocks(tokens: Sequence[Token]) -> Iterable[tuple[int, int]]:
 
 
 def skeleton(
-    tokens: Sequence[Token], keep_lines: Iterable[int], *, smart: bool = True
+    tokens: Sequence[Token],
+    keep_lines: Iterable[int],
+    *,
+    smart: Smartquotes | None = SPHINX_DEFAULT,
+    typographer: Iterable[str] = (),
 ) -> list[Token] | str:
     """The page's tokens with every block not worth a doctree replaced by its HTML.
 
     ``tokens``: a page body parsed with :func:`roundup_kb.parser.markdown`;
     ``keep_lines``: 0-based body lines of the link items: the top-level
     paragraphs holding them stay tokens, as do headings.  ``smart``: apply
-    :func:`typography` (Sphinx's ``smartquotes``).  Returns a string, the reason,
+    :func:`typography` with these settings (Sphinx's ``smartquotes``), or
+    ``None`` for none; ``typographer``: the rules of :func:`markdown_typography`
+    the site's MyST extensions run.  Returns a string, the reason,
     when the page uses MyST syntax and must be parsed by MyST instead.
     """
     reason = myst_syntax(tokens)
     if reason is not None:
         return reason
+    rules = set(typographer)
+    if rules:
+        for token in tokens:
+            if token.type == "inline" and "\\" in token.content:
+                return f"a backslash escape with MyST's typographer at body line {token.map[0] + 1}"
     _literal_tildes(tokens)
-    if smart:
-        typography(tokens)
+    if rules:
+        markdown_typography(list(tokens), rules)
+    if smart is not None:
+        typography(tokens, smart)
     keep = sorted(set(keep_lines))
     out: list[Token] = []
     pending: list[Token] = []
@@ -284,7 +356,11 @@ def skeleton(
 
 
 def compact(
-    tokens: Sequence[Token], keep_lines: Iterable[int], *, smart: bool = True
+    tokens: Sequence[Token],
+    keep_lines: Iterable[int],
+    *,
+    smart: Smartquotes | None = SPHINX_DEFAULT,
+    typographer: Iterable[str] = (),
 ) -> bytes | str:
     """:func:`skeleton`, small enough to keep for every page of a build until it is read.
 
@@ -293,7 +369,7 @@ def compact(
     again took.  Returns the reason, as :func:`skeleton` does, when the page must
     be parsed by MyST.
     """
-    out = skeleton(tokens, keep_lines, smart=smart)
+    out = skeleton(tokens, keep_lines, smart=smart, typographer=typographer)
     if isinstance(out, str):
         return out
     return pickle.dumps(_pack(out), pickle.HIGHEST_PROTOCOL)

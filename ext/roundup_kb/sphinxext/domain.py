@@ -32,7 +32,9 @@ from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 10
+ENV_VERSION = 11
+#: the keys of the domain data that hold one value per document
+_PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered")
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -269,6 +271,8 @@ class RoundupDomain(Domain):
         "mentions": LazyPerDoc(),
         # docname -> set of aggregate keys the page shows (e.g. {"issues", "topic:x"})
         "aggregates": PerDoc(),
+        # docname -> True: the page was read with pre-rendered HTML (see fastpath)
+        "prerendered": PerDoc(),
     }
     data_version = ENV_VERSION
     #: derived from ``data``; dropped whenever the data changes (see _changed)
@@ -295,12 +299,12 @@ class RoundupDomain(Domain):
 
     def clear_doc(self, docname: str) -> None:
         self._changed()
-        for key in ("issues", "entries", "mentions", "aggregates"):
+        for key in _PER_DOC:
             self.data[key].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         self._changed()
-        for key in ("issues", "entries", "mentions", "aggregates"):
+        for key in _PER_DOC:
             mine, theirs = self.data[key], otherdata[key]
             for docname in docnames:
                 if docname in theirs:
@@ -311,6 +315,14 @@ class RoundupDomain(Domain):
         self.issues[docname] = issue.meta
         self.entries[docname] = issue.entries
         self.mentions[docname] = issue.mentions
+
+    def note_prerendered(self, docname: str) -> None:
+        """Record that ``docname`` was read with pre-rendered HTML (see ``fastpath``)."""
+        self.data["prerendered"][docname] = True
+
+    def prerendered(self) -> set[str]:
+        """The pages read with pre-rendered HTML."""
+        return set(self.data["prerendered"])
 
     def note_aggregate(self, docname: str, key: str) -> None:
         """Record that ``docname`` shows data gathered under ``key`` from issue pages."""

@@ -34,8 +34,8 @@ from roundup_kb.frontmatter import split_front_matter
 from roundup_kb.parser import markdown
 from roundup_kb.prerender import expand, fast_front_matter, shift_lines, skeleton
 from roundup_kb.problems import RoundupError
-from roundup_kb.sphinxext.domain import issue_docnames
-from roundup_kb.sphinxext.prescan import scan_of
+from roundup_kb.sphinxext.domain import get_domain, issue_docnames
+from roundup_kb.sphinxext.prescan import prerender_options, scan_of
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +57,14 @@ class IssueRenderer(SphinxRenderer):
 def fast_tokens(env: Any, text: str) -> list[Token] | None:
     """The skeleton tokens of the page being read, or ``None`` when MyST must parse it."""
     docname = env.docname
-    if not env.config.roundup_fast_pages or not env.temp_data.get(FAST_OK):
+    options = prerender_options(env)
+    if options is None or not env.temp_data.get(FAST_OK):
         return None
     if not issue_docnames(env, [docname]):
         return None
     issue = env.temp_data.get("roundup_issue")
     if issue is None:
         return None
-    smart = bool(env.config.smartquotes)
     scan = scan_of(env)
     kept = scan.skeleton_for(docname, text) if scan is not None else None
     if kept is not None:  # pre-rendered by the pre-scan, from the same text
@@ -78,7 +78,7 @@ def fast_tokens(env: Any, text: str) -> list[Token] | None:
         if not fast_front_matter(front.data):
             return None
         keep = [entry.line - front.body_line for entry in issue.entries]
-        found = skeleton(_MD.parse(front.body), keep, smart=smart)
+        found = skeleton(_MD.parse(front.body), keep, **options)
         if isinstance(found, str):
             logger.debug("[roundup] %s: parsed by MyST: %s", docname, found)
             return None
@@ -98,6 +98,7 @@ class IssueParser(MystParser):
         if tokens is None:
             super().parse(inputstring, document)
             return
+        get_domain(env).note_prerendered(env.docname)
         parser = create_md_parser(env.myst_config, IssueRenderer)
         parser.options["document"] = document
         parser.renderer.render(tokens, parser.options, {})
@@ -115,8 +116,23 @@ class RawHtmlLinks(HyperlinkCollector):
                     self._add_uri(html.unescape(uri), node)
 
 
+def _reread_prerendered(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """The pre-rendered pages, to be read again by MyST when this builder shows no raw HTML.
+
+    Builders sharing a doctree directory (``sphinx-build -M html`` then ``-M latex``)
+    share the pages an HTML build read; a ``text`` or ``latex`` build of those
+    would lose their commentary.
+    """
+    if prerender_options(env) is not None:
+        return []
+    return sorted(get_domain(env).prerendered() - removed)
+
+
 def setup(app: Sphinx) -> None:
     app.setup_extension("myst_parser")
     app.add_config_value("roundup_fast_pages", True, "env", types=[bool])
     app.add_source_parser(IssueParser, override=True)
     app.add_post_transform(RawHtmlLinks)
+    app.connect("env-get-outdated", _reread_prerendered)

@@ -24,15 +24,21 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from docutils.utils import normalize_language_tag
+from docutils.utils.smartquotes import smartchars
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 from sphinx.util.parallel import parallel_available
 
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.files import load_cache, save_cache
 from roundup_kb.pages import issue_paths
-from roundup_kb.prerender import compact, fast_front_matter
+from roundup_kb.prerender import TYPOGRAPHER_RULES, Smartquotes, compact, fast_front_matter
 from roundup_kb.sphinxext.registries import registries, registry_paths
 from roundup_kb.validate import PageCheck, check_page
+
+logger = logging.getLogger(__name__)
 
 CACHE_NAME = "roundup-prescan.pickle"
 #: bump when PageCheck or the parser's output changes shape
@@ -165,13 +171,11 @@ def scan(app: Sphinx) -> Scan:
         else:
             fresh[docname] = None  # type: ignore[assignment] - filled below, in path order
             todo.append((docname, path, stamp))
-    job = _Job(
-        topics,
-        names,
-        app.config.roundup_safe_mode,
-        bool(app.config.roundup_fast_pages),
-        bool(app.config.smartquotes),
-    )
+    options = prerender_options(app.env)
+    blocker = myst_blocker(app.config)
+    if app.config.roundup_fast_pages and blocker is not None:
+        logger.info("[roundup] issue pages are parsed by MyST, not pre-rendered: %s", blocker)
+    job = _Job(topics, names, app.config.roundup_safe_mode, options)
     checks: dict[str, PageCheck] = {}
     skeletons: dict[str, tuple[str, str, int, bytes]] = {}
     for docname, stamp, digest, checked, skeleton in _check_all(job, todo, app.parallel):
@@ -189,6 +193,66 @@ def scan(app: Sphinx) -> Scan:
     return Scan(pages, settings=settings, skeletons=skeletons)
 
 
+#: MyST extensions whose syntax sends a page to MyST (``colon_fence``, ``deflist``)
+#: or that the pre-render reproduces (the typographer's); with any other enabled,
+#: MyST parses every page
+FAST_PATH_MYST_EXTENSIONS = frozenset({"colon_fence", "deflist", *TYPOGRAPHER_RULES})
+
+
+def prerender_options(env: BuildEnvironment) -> dict[str, Any] | None:
+    """The keyword arguments of :func:`~roundup_kb.prerender.skeleton` for this
+    build's issue pages, or ``None`` when MyST parses them whole.
+
+    Pre-rendered blocks are ``raw`` HTML, which only HTML builders show (and the
+    link checker reads, :class:`~roundup_kb.sphinxext.fastpath.RawHtmlLinks`): a
+    ``text``, ``latex`` or ``man`` build would lose the commentary.
+    """
+    config = env.config
+    builder = env._builder_cls
+    if not config.roundup_fast_pages or myst_blocker(config) is not None:
+        return None
+    if builder.format != "html" and builder.name != "linkcheck":
+        return None
+    extensions = set(config.myst_enable_extensions)
+    typographer = tuple(rule for rule in TYPOGRAPHER_RULES if rule in extensions)
+    return {"smart": smartquotes_of(env), "typographer": typographer}
+
+
+def myst_blocker(config: Any) -> str | None:
+    """Why the site's MyST settings keep issue pages from the pre-render, or ``None``."""
+    if config.myst_commonmark_only or config.myst_gfm_only:
+        return "myst_commonmark_only or myst_gfm_only is set"
+    if config.myst_disable_syntax:
+        return "myst_disable_syntax is set"
+    if config.myst_links_external_new_tab:
+        return "myst_links_external_new_tab is set"
+    other = sorted(set(config.myst_enable_extensions) - FAST_PATH_MYST_EXTENSIONS)
+    if other:
+        return f"myst_enable_extensions has {', '.join(other)}"
+    return None
+
+
+def smartquotes_of(env: BuildEnvironment) -> Smartquotes | None:
+    """What Sphinx's ``smartquotes`` transform does to this build's pages, or ``None``.
+
+    The same decision as :meth:`sphinx.transforms.SphinxSmartQuotes.is_available`,
+    with the language tag docutils would pick, so that pre-rendered text gets
+    the quote characters of the site's ``language`` and its ``smartquotes_action``.
+    """
+    config = env.config
+    excludes = config.smartquotes_excludes
+    if (
+        not config.smartquotes
+        or env._builder_cls.name in excludes.get("builders", ())
+        or config.language in excludes.get("languages", ())
+    ):
+        return None
+    for tag in normalize_language_tag(env.settings["language_code"]):
+        if tag in smartchars.quotes:
+            return Smartquotes(config.smartquotes_action, tag)
+    return None
+
+
 @dataclass(frozen=True)
 class _Job:
     """What checking a page needs besides the page."""
@@ -196,8 +260,8 @@ class _Job:
     topics: Any
     names: Any
     safe_mode: bool
-    fast_pages: bool
-    smartquotes: bool
+    #: :func:`prerender_options`
+    prerender: dict[str, Any] | None
 
 
 #: below this many pages per process, forking costs more than it saves
@@ -214,9 +278,9 @@ def _check_one(job: _Job, docname: str, path: Path, stamp: tuple[int, int]) -> t
 
     def keep(tokens, front, issue) -> None:
         """Keep the page's compact skeleton for the read phase (see ``fastpath``)."""
-        if job.fast_pages and fast_front_matter(front.data):
+        if job.prerender is not None and fast_front_matter(front.data):
             keep_lines = [entry.line - front.body_line for entry in issue.entries]
-            packed = compact(tokens, keep_lines, smart=job.smartquotes)
+            packed = compact(tokens, keep_lines, **job.prerender)
             if not isinstance(packed, str):
                 kept.append((digest, front.raw, front.body_line, packed))
 
