@@ -69,6 +69,9 @@ def fast_tokens(env: Any, text: str) -> list[Token] | None:
     kept = scan.skeleton_for(docname, text) if scan is not None else None
     if kept is not None:  # pre-rendered by the pre-scan, from the same text
         raw, body_line, packed = kept
+        if isinstance(packed, str):
+            logger.debug("[roundup] %s: parsed by MyST: %s", docname, packed)
+            return None
         tokens = expand(packed)
     else:
         try:

@@ -103,9 +103,10 @@ class Scan:
 
     pages: Checks
     _catalogue: Catalogue | None = None
-    #: docname -> (sha1 of the text, front-matter YAML, first body line, packed skeleton)
-    #: of the pages checked in this process, for :mod:`~roundup_kb.sphinxext.fastpath`
-    skeletons: dict[str, tuple[str, str, int, bytes]] = field(default_factory=dict)
+    #: docname -> (sha1 of the text, front-matter YAML, first body line, packed skeleton
+    #: or why MyST must parse the page) of the pages checked in this process, for
+    #: :mod:`~roundup_kb.sphinxext.fastpath`
+    skeletons: dict[str, tuple[str, str, int, bytes | str]] = field(default_factory=dict)
 
     def result_for(self, docname: str, text: str) -> PageCheck | None:
         """The cached result for ``docname`` if it was computed from exactly ``text``."""
@@ -116,8 +117,9 @@ class Scan:
 
     settings: tuple = ()
 
-    def skeleton_for(self, docname: str, text: str) -> tuple[str, int, bytes] | None:
-        """(front-matter YAML, first body line, skeleton) of ``docname``, if made from ``text``."""
+    def skeleton_for(self, docname: str, text: str) -> tuple[str, int, bytes | str] | None:
+        """(front-matter YAML, first body line, skeleton) of ``docname``, if made from
+        ``text``; in place of the skeleton, the reason MyST must parse the page."""
         found = self.skeletons.pop(docname, None)
         if found is None or found[0] != _digest(text):
             return None
@@ -281,8 +283,7 @@ def _check_one(job: _Job, docname: str, path: Path, stamp: tuple[int, int]) -> t
         if job.prerender is not None and fast_front_matter(front.data):
             keep_lines = [entry.line - front.body_line for entry in issue.entries]
             packed = compact(tokens, keep_lines, **job.prerender)
-            if not isinstance(packed, str):
-                kept.append((digest, front.raw, front.body_line, packed))
+            kept.append((digest, front.raw, front.body_line, packed))
 
     checked = check_page(
         text, str(path), job.topics, job.names, safe_mode=job.safe_mode, on_parsed=keep
