@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import os
@@ -41,37 +42,71 @@ def issue(number, day, *entries, title=None, subtitle=None) -> Issue:
     return Issue(meta=meta, path=f"issues/{number:04d}.md", entries=tuple(entries))
 
 
+def sample_issues() -> list[Issue]:
+    return [
+        issue(
+            1,
+            1,
+            entry(
+                "rct1-a",
+                1,
+                1,
+                authors=("Ada Lovelace", "Grace Hopper"),
+                venue="HBR",
+                commentary="Read [this one](https://example.org/x) **first**: it is good.",
+            ),
+            entry("rct1-b", 1, 1, line=5, venue="Evil <Corp> & Sons", topic="research-software"),
+            subtitle="The first & best",
+        ),
+        issue(
+            2,
+            8,
+            entry("rct2-a", 2, 8, title=HOSTILE, commentary="Why <b>this</b> & that."),
+            entry("rct2-b", 2, 8, line=4),
+            title="#2 - <i>second</i> & last",
+        ),
+    ]
+
+
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return Catalogue.build(
-        [
-            issue(
-                1,
-                1,
-                entry(
-                    "rct1-a",
-                    1,
-                    1,
-                    authors=("Ada Lovelace", "Grace Hopper"),
-                    venue="HBR",
-                    commentary="Read [this one](https://example.org/x) **first**: it is good.",
-                ),
-                entry(
-                    "rct1-b", 1, 1, line=5, venue="Evil <Corp> & Sons", topic="research-software"
-                ),
-                subtitle="The first & best",
-            ),
-            issue(
-                2,
-                8,
-                entry("rct2-a", 2, 8, title=HOSTILE, commentary="Why <b>this</b> & that."),
-                entry("rct2-b", 2, 8, line=4),
-                title="#2 - <i>second</i> & last",
-            ),
-        ],
-        topics(),
-        names(),
-    )
+    return Catalogue.build(sample_issues(), topics(), names())
+
+
+#: a changed value for each field of an entry
+_CHANGED = {
+    str: lambda v: (v or "") + " changed",
+    int: lambda v: v + 100,
+    bool: lambda v: not v,
+    dt.date: lambda v: v + dt.timedelta(days=3),
+    tuple: lambda v: (*v, "Someone New"),
+}
+
+
+@pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(Entry)])
+def test_a_feeds_source_changes_whenever_its_text_does(name):
+    """An incremental build remakes the feeds whose source changed: a change to any
+    field of an entry that changes a feed's text must change that feed's source."""
+    base = sample_issues()
+    before = Catalogue.build(base, topics(), names())
+    for position, changed_entry in enumerate(base[0].entries):
+        value = getattr(changed_entry, name)
+        kind = type(value) if value is not None else str
+        if name == "topic":
+            new_value = "research-software" if value != "research-software" else "managing-teams"
+        else:
+            new_value = _CHANGED[kind](value)
+        entries = list(base[0].entries)
+        entries[position] = dataclasses.replace(changed_entry, **{name: new_value})
+        edited = [dataclasses.replace(base[0], entries=tuple(entries)), *base[1:]]
+        after = Catalogue.build(edited, topics(), names())
+        old_text = feeds.feed_files(before, topics().topics, SITE)
+        new_text = feeds.feed_files(after, topics().topics, SITE)
+        old_source = feeds.feed_sources(before, topics().topics)
+        new_source = feeds.feed_sources(after, topics().topics)
+        for path, text in new_text.items():
+            if text != old_text[path]:
+                assert new_source[path] != old_source[path], (name, path)
 
 
 def parse(text: str) -> ET.Element:

@@ -21,12 +21,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple, Protocol
 from urllib.parse import urljoin
 
 from roundup_kb import __version__, permalinks
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.files import write_if_changed
-from roundup_kb.model import Entry, Issue, Topic
+from roundup_kb.model import Issue, IssueMeta, Topic
 from roundup_kb.parser import excerpt as text_excerpt
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -84,7 +85,7 @@ class FeedSite:
     def issue_url(self, number: int) -> str:
         return self.page_url(permalinks.issue_docname(number, self.issues_dir))
 
-    def entry_url(self, entry: Entry) -> str:
+    def entry_url(self, entry: _Linked) -> str:
         return self.page_url(permalinks.issue_docname(entry.issue, self.issues_dir), entry.id)
 
 
@@ -111,7 +112,16 @@ def timestamp(date: dt.date) -> str:
     return f"{date.isoformat()}T00:00:00Z"
 
 
-def byline(entry: Entry) -> str:
+class _Linked(Protocol):
+    """What a feed needs of an entry to link to it and credit it."""
+
+    id: str
+    issue: int
+    authors: tuple[str, ...]
+    venue: str | None
+
+
+def byline(entry: _Linked) -> str:
     """``Authors, Venue`` as the issue wrote them (either may be missing)."""
     return ", ".join([*entry.authors, *([entry.venue] if entry.venue else [])])
 
@@ -158,10 +168,66 @@ def _newest(issues: Iterable[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.meta.date, i.meta.number), reverse=True)
 
 
-def issue_content(issue: Issue, site: FeedSite, topic_titles: dict[str, str]) -> str:
-    """The issue's entries as an HTML list (the feed escapes it as ``type="html"``)."""
+class _Listed(NamedTuple):
+    """An entry as the issues feed lists it: every field the feed reads."""
+
+    line: int
+    id: str
+    issue: int
+    title: str
+    authors: tuple[str, ...]
+    venue: str | None
+    topic: str | None
+
+
+class _Shown(NamedTuple):
+    """An entry as a topic feed shows it: every field the feed reads."""
+
+    id: str
+    issue: int
+    title: str
+    url: str
+    date: dt.date
+    authors: tuple[str, ...]
+    venue: str | None
+    commentary: str
+
+
+def _issues_source(catalogue: Catalogue, limit: int) -> tuple[tuple[IssueMeta, tuple], ...]:
+    """What the issues feed shows of the catalogue: the newest issues and their entries.
+
+    The feed is made from this alone, so its digest changes exactly when the feed
+    may (:func:`feed_sources`): an edit to commentary changes nothing here.
+    """
+    return tuple(
+        (
+            issue.meta,
+            tuple(
+                _Listed(e.line, e.id, e.issue, e.title, e.authors, e.venue, e.topic)
+                for e in sorted(issue.entries, key=lambda e: (e.line, e.id))
+            ),
+        )
+        for issue in _newest(catalogue.issues)[:limit]
+    )
+
+
+def _topic_source(catalogue: Catalogue, topic: Topic, limit: int) -> tuple:
+    """What a topic's feed shows of the catalogue: the topic, its newest entries, and the
+    date of the newest issue when it has none (the feed's ``updated``)."""
+    entries = list(catalogue.by_topic.get(topic.slug, ()))[:limit]
+    shown = tuple(
+        _Shown(e.id, e.issue, e.title, e.url, e.date, e.authors, e.venue, e.commentary)
+        for e in entries
+    )
+    return topic, shown, None if entries else _newest_date(catalogue)
+
+
+def issue_content(
+    entries: Iterable[_Listed], subtitle: str, site: FeedSite, topic_titles: dict[str, str]
+) -> str:
+    """An issue's entries as an HTML list (the feed escapes it as ``type="html"``)."""
     items = []
-    for entry in sorted(issue.entries, key=lambda e: (e.line, e.id)):
+    for entry in entries:
         said = byline(entry)
         topic = topic_titles.get(entry.topic or "", "")
         items.append(
@@ -170,7 +236,7 @@ def issue_content(issue: Issue, site: FeedSite, topic_titles: dict[str, str]) ->
             + (f" <small>({html.escape(topic)})</small>" if topic else "")
             + "</li>"
         )
-    head = f"<p>{html.escape(issue.meta.subtitle)}</p>" if issue.meta.subtitle else ""
+    head = f"<p>{html.escape(subtitle)}</p>" if subtitle else ""
     return head + (f"<ul>{''.join(items)}</ul>" if items else "<p>No entries.</p>")
 
 
@@ -182,18 +248,17 @@ def issues_feed(
     limit: int = LIMIT,
 ) -> str:
     """The newest ``limit`` issues: title, date, link, subtitle and entry count, entry list."""
-    newest = _newest(catalogue.issues)[:limit]
+    newest = _issues_source(catalogue, limit)
     feed = _feed(
         site,
         path=ISSUES_FEED,
         title=f"{site.title}: new issues",
         subtitle="Each new issue of the newsletter, with the entries it links to.",
         alternate=site.page_url(site.home_docname),
-        updated=newest[0].meta.date if newest else None,
+        updated=newest[0][0].date if newest else None,
     )
-    for issue in newest:
-        meta = issue.meta
-        count = len(issue.entries)
+    for meta, entries in newest:
+        count = len(entries)
         element = _sub(feed, "entry")
         _sub(element, "id", site.issue_url(meta.number))
         _sub(element, "title", meta.title)
@@ -205,7 +270,7 @@ def issues_feed(
         _sub(
             element,
             "content",
-            issue_content(issue, site, topic_titles or {}),
+            issue_content(entries, meta.subtitle, site, topic_titles or {}),
             type="html",
         )
     return _serialize(feed)
@@ -219,14 +284,14 @@ def topic_feed(
     limit: int = LIMIT,
 ) -> str:
     """The newest ``limit`` entries of one topic, each linking to its permalink here."""
-    entries = list(catalogue.by_topic.get(topic.slug, ()))[:limit]
+    _, entries, newest_date = _topic_source(catalogue, topic, limit)
     feed = _feed(
         site,
         path=topic_feed_path(topic.slug),
         title=f"{site.title}: {topic.title}",
         subtitle=topic.description,
         alternate=site.page_url(site.topic_docname(topic.slug)),
-        updated=entries[0].date if entries else _newest_date(catalogue),
+        updated=entries[0].date if entries else newest_date,
     )
     for entry in entries:
         element = _sub(feed, "entry")
@@ -270,20 +335,9 @@ def feed_sources(
     """
     topics = tuple(topics)
     titles = {topic.slug: topic.title for topic in topics}
-    newest = _newest(catalogue.issues)[:limit]
-    listed = [
-        (issue.meta, [(e.line, e.id, e.title, e.authors, e.venue, e.topic) for e in issue.entries])
-        for issue in newest
-    ]
-    sources = {ISSUES_FEED: (titles, listed)}
-    newest_date = newest[0].meta.date if newest else None
+    sources: dict[str, tuple] = {ISSUES_FEED: (titles, _issues_source(catalogue, limit))}
     for topic in topics:
-        entries = list(catalogue.by_topic.get(topic.slug, ()))[:limit]
-        shown = [
-            (e.id, e.issue, e.title, e.url, e.date, e.authors, e.venue, e.commentary)
-            for e in entries
-        ]
-        sources[topic_feed_path(topic.slug)] = (topic, shown, None if entries else newest_date)
+        sources[topic_feed_path(topic.slug)] = _topic_source(catalogue, topic, limit)
     return sources
 
 
