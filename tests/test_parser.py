@@ -452,6 +452,8 @@ def test_block_text_without_parsing_is_what_parsing_gives(block):
         assert block_text(piece) == _parsed_block_text(piece)
 
 
+@pytest.mark.corpus
+@corpus
 def test_block_text_of_every_commentary_block_in_the_corpus():
     from roundup_kb.parser import block_text
 
