@@ -179,7 +179,7 @@ def scan(app: Sphinx) -> Scan:
         logger.info("[roundup] issue pages are parsed by MyST, not pre-rendered: %s", blocker)
     job = _Job(topics, names, app.config.roundup_safe_mode, options)
     checks: dict[str, PageCheck] = {}
-    skeletons: dict[str, tuple[str, str, int, bytes]] = {}
+    skeletons: dict[str, tuple[str, str, int, bytes | str]] = {}
     for docname, stamp, digest, checked, skeleton in _check_all(job, todo, app.parallel):
         blob = pickle.dumps(checked, pickle.HIGHEST_PROTOCOL)
         fresh[docname] = (stamp, digest, _refs(checked), blob)
