@@ -52,8 +52,10 @@ class Smartquotes(NamedTuple):
 #: Sphinx's default ``smartquotes_action`` in English
 SPHINX_DEFAULT = Smartquotes()
 
-#: the markdown-it typographer rules MyST's extensions of the same names enable
-TYPOGRAPHER_RULES = ("replacements", "smartquotes")
+#: the markdown-it typographer rules MyST's extensions of the same names enable,
+#: in markdown-it's order
+_TYPOGRAPHER_RULES = {"replacements": markdown_replacements, "smartquotes": markdown_smartquotes}
+TYPOGRAPHER_RULES = tuple(_TYPOGRAPHER_RULES)
 _TYPOGRAPHER = MarkdownIt("commonmark", {"typographer": True})
 
 #: block tokens that plain Markdown pages are made of
@@ -197,9 +199,9 @@ def markdown_typography(tokens: list[Token], rules: Iterable[str]) -> None:
     """
     state = StateCore("", _TYPOGRAPHER, {})
     state.tokens = tokens
-    for rule in TYPOGRAPHER_RULES:  # markdown-it's order
-        if rule in rules:
-            (markdown_replacements if rule == "replacements" else markdown_smartquotes)(state)
+    for name, rule in _TYPOGRAPHER_RULES.items():
+        if name in rules:
+            rule(state)
 
 
 def typography(tokens: Sequence[Token], quotes: Smartquotes = SPHINX_DEFAULT) -> None:

@@ -57,7 +57,8 @@ class IssueRenderer(SphinxRenderer):
 def fast_tokens(env: Any, text: str) -> list[Token] | None:
     """The skeleton tokens of the page being read, or ``None`` when MyST must parse it."""
     docname = env.docname
-    options = prerender_options(env)
+    scan = scan_of(env)
+    options = scan.prerender if scan is not None else prerender_options(env)
     if options is None or not env.temp_data.get(FAST_OK):
         return None
     if not issue_docnames(env, [docname]):
@@ -65,7 +66,6 @@ def fast_tokens(env: Any, text: str) -> list[Token] | None:
     issue = env.temp_data.get("roundup_issue")
     if issue is None:
         return None
-    scan = scan_of(env)
     kept = scan.skeleton_for(docname, text) if scan is not None else None
     if kept is not None:  # pre-rendered by the pre-scan, from the same text
         raw, body_line, packed = kept

@@ -116,6 +116,8 @@ class Scan:
         return found[1]
 
     settings: tuple = ()
+    #: :func:`prerender_options` of this build, worked out once
+    prerender: dict[str, Any] | None = None
 
     def skeleton_for(self, docname: str, text: str) -> tuple[str, int, bytes | str] | None:
         """(front-matter YAML, first body line, skeleton) of ``docname``, if made from
@@ -192,7 +194,7 @@ def scan(app: Sphinx) -> Scan:
         {doc: (digest, checks.get(doc, blob)) for doc, (_, digest, _, blob) in fresh.items()},
         {doc: refs for doc, (_, _, refs, _) in fresh.items()},
     )
-    return Scan(pages, settings=settings, skeletons=skeletons)
+    return Scan(pages, settings=settings, skeletons=skeletons, prerender=options)
 
 
 #: MyST extensions whose syntax sends a page to MyST (``colon_fence``, ``deflist``)
