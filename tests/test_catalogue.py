@@ -6,9 +6,11 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from item_helpers import CORPUS, ITEMS, corpus_results, names, parse_fixture, topics
-from roundup_kb.catalogue import Catalogue
+from roundup_kb.catalogue import Catalogue, mentions, term_pattern
 from roundup_kb.export import ENTRY_KEYS, entries_json, permalink
 from roundup_kb.model import Entry, Issue, IssueMeta
 from roundup_kb.urls import is_external, normalize_url, url_slug
@@ -238,3 +240,64 @@ def test_json_text_is_one_record_per_line_and_parses_back(catalogue):
     assert len(records) == len(document["entries"])  # each entry on its own line
     for value in ([], {}, [1, {"a": "é"}], {"a": [], "b": "x"}):
         assert json.loads(json_text(value)) == value
+
+
+#: pieces of commentary around a term: word characters of several scripts, digits,
+#: the underscore, separators, and letters whose case folding is not one to one
+_PIECES = st.sampled_from(
+    [
+        "ic",
+        "IC",
+        "Ic",
+        "rse",
+        "RSE",
+        "a",
+        "_",
+        "1",
+        "é",
+        "ß",
+        "SS",
+        "ǅ",
+        "İ",
+        "ı",
+        "ſ",
+        "K",
+        "K",
+        "ﬁ",
+        " ",
+        "-",
+        ".",
+        "\n",
+        "(",
+        "'",
+        "\u00a0",
+        "日本",
+        "C++",
+        "c++",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.lists(_PIECES, max_size=12).map("".join), min_size=1, max_size=6),
+    term=st.sampled_from(["IC", "rse", "C++", "ß", "ss", "K", "fi", "é1", "a_", "is"]),
+)
+def test_mentioning_finds_what_the_term_pattern_finds(texts, term):
+    """The pre-filter of ``mentioning`` never drops an entry the pattern matches."""
+    entries = [
+        Entry(
+            id=f"rct1-{n}",
+            issue=1,
+            date=dt.date(2022, 1, 1),
+            title=f"t{n}",
+            url=f"https://example.org/{n}",
+            commentary=text,
+            line=n + 1,
+        )
+        for n, text in enumerate(texts)
+    ]
+    built = Catalogue.build([issue(1, *entries)], topics(), names())
+    pattern = term_pattern(term)
+    expected = [e.id for e in built.newest_first() if mentions(pattern, e)]
+    assert [e.id for e in built.mentioning(term)] == expected

@@ -450,3 +450,13 @@ def test_every_builder_gets_the_generated_lists(site):
     html = (site.root / "_build" / "singlehtml" / "docs" / "index.html").read_text(encoding="utf-8")
     assert "Remote one-on-ones that work" in html
     assert 'class="roundup-badge roundup-topic">Managing Teams</span>' in html
+
+
+def test_generated_lists_encode_text_as_docutils_writers_do():
+    """Lists built as HTML strings (entries, name indexes) say what a node would."""
+    from docutils.writers._html_base import HTMLTranslator
+
+    from roundup_kb.sphinxext.pages import _HTML_TEXT
+
+    text = 'O\'Dell & "Sandy" <b>Pentland</b> @HPC_Guru'
+    assert text.translate(_HTML_TEXT) == text.translate(HTMLTranslator.special_characters)

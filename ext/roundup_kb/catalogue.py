@@ -64,6 +64,25 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.IGNORECASE)
 
 
+#: the characters besides ``x`` and ``X`` that ``re.IGNORECASE`` matches with an ASCII
+#: letter ``x``: folded to it before ``str.lower`` (which would make "İ" two characters),
+#: so that a term of ASCII letters is found in the folded text wherever it matches
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLDED_APART = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _fold(text: str) -> str:
+    """``text`` as :meth:`Catalogue.mentioning` looks for ASCII terms in it."""
+    if _FOLDED_APART.search(text):  # rare: translate is slow on long text
+        text = text.translate(_ASCII_FOLD)
+    return text.lower()
+
+
+def _is_word(char: str) -> bool:
+    """Whether ``re``'s ``\\w`` matches ``char`` (in a str pattern)."""
+    return char.isalnum() or char == "_"
+
+
 def mentions(pattern: re.Pattern[str], entry: Entry) -> bool:
     """Whether the entry's title or commentary uses the term of :func:`term_pattern`."""
     return bool(pattern.search(entry.title) or pattern.search(entry.commentary))
@@ -219,13 +238,20 @@ class Catalogue:
         if not term.strip():
             return []
         pattern = term_pattern(term)
-        needle = term.strip().casefold()
+        needle = term.strip().lower()
+        if not needle.isascii():
+            return [entry for entry in self.newest_first() if mentions(pattern, entry)]
         entries, text, starts = self._folded_text()
         found: list[Entry] = []
-        # a quick pre-filter: find the needle in the casefolded text of every
-        # entry at once, then check each entry it is found in with the pattern
+        # a quick pre-filter: find the needle in the folded text of every entry at
+        # once, where it stands as a word (short terms such as "IC" are inside many
+        # words), then check each entry it is found in with the pattern
         at = text.find(needle)
         while at != -1:
+            end = at + len(needle)
+            if (at and _is_word(text[at - 1])) or (end < len(text) and _is_word(text[end])):
+                at = text.find(needle, at + 1)
+                continue
             index = bisect_right(starts, at) - 1
             entry = entries[index]
             if mentions(pattern, entry):
@@ -236,12 +262,13 @@ class Catalogue:
         return found
 
     def _folded_text(self) -> tuple[list[Entry], str, list[int]]:
-        """(entries newest first, their casefolded titles and commentary in one string,
-        where each entry's text starts in it)."""
+        """(entries newest first, their titles and commentary folded as ``re`` folds them
+        for an ASCII term (:func:`_fold`) in one string, where each entry's text
+        starts in it)."""
         found = self.__dict__.get("_folded")
         if found is None:
             entries = self.newest_first()
-            parts = [f"{e.title}\n{e.commentary}".casefold() for e in entries]
+            parts = [_fold(f"{e.title}\n{e.commentary}") for e in entries]
             starts = []
             offset = 0
             for part in parts:
