@@ -92,6 +92,22 @@ def fast_tokens(env: Any, text: str) -> list[Token] | None:
     return [matter, *tokens]
 
 
+#: (MyST's settings, the parser made for them): one per build, not one per page
+_parser_for: tuple[Any, Any] | None = None
+
+
+def _skeleton_parser(config: Any) -> Any:
+    """A markdown-it parser with :class:`IssueRenderer`, made once for MyST's settings.
+
+    Making one (its renderer looks up its render methods) was a millisecond a page.
+    The renderer sets up all its per-document state when it starts rendering.
+    """
+    global _parser_for
+    if _parser_for is None or _parser_for[0] is not config:
+        _parser_for = (config, create_md_parser(config, IssueRenderer))
+    return _parser_for[1]
+
+
 class IssueParser(MystParser):
     """MyST's parser, with the fast path for plain-Markdown issue pages."""
 
@@ -102,7 +118,7 @@ class IssueParser(MystParser):
             super().parse(inputstring, document)
             return
         get_domain(env).note_prerendered(env.docname)
-        parser = create_md_parser(env.myst_config, IssueRenderer)
+        parser = _skeleton_parser(env.myst_config)
         parser.options["document"] = document
         parser.renderer.render(tokens, parser.options, {})
 

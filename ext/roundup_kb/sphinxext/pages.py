@@ -247,9 +247,13 @@ class Renderer:
         self.docname = docname
         self.dom = get_domain(app.env)
         self.catalogue = self.dom.catalogue()
+        #: todoc -> its URI from this page (a list links the same issue pages many times)
+        self._uris: dict[str, str] = {}
 
     def uri(self, todoc: str, anchor: str = "") -> str:
-        uri = self.app.builder.get_relative_uri(self.docname, todoc)
+        uri = self._uris.get(todoc)
+        if uri is None:
+            uri = self._uris[todoc] = self.app.builder.get_relative_uri(self.docname, todoc)
         return f"{uri}#{anchor}" if anchor else uri
 
     def link(self, text: str, todoc: str, anchor: str = "", classes=()) -> nodes.reference:
