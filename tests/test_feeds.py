@@ -242,13 +242,21 @@ def test_feedparser_reads_the_feeds_without_complaint(catalogue):
     assert [a.name for a in topic.entries[2].authors] == ["Ada Lovelace", "Grace Hopper"]
 
 
-def test_excerpt_strips_markdown_and_cuts_at_a_word():
-    assert feeds.excerpt("A [link](https://x.org) and `code` and <b>tag</b>.") == (
-        "A link and code and tag."
-    )
-    long = "word " * 100
-    cut = feeds.excerpt(long, 40)
-    assert len(cut) <= 40 and cut.endswith("word…")
+def test_entry_summaries_are_the_ones_the_browse_page_shows():
+    """A topic feed's summary is the entry's summary (made once, when its page was
+    parsed), not a second excerpt of the commentary: the same text everywhere."""
+    from roundup_kb.browse import entry_excerpt
+    from roundup_kb.parser import SUMMARY_CHARS
+
+    long = "Worth reading. " * 40
+    made = entry("rct1-a", 1, 1, commentary=long, summary="As the parser made it.")
+    bare = entry("rct1-b", 1, 1, commentary=long, line=2)
+    built = Catalogue.build([issue(1, 1, made, bare)], topics(), names())
+    text = feeds.feed_files(built, topics().topics, SITE)[feeds.topic_feed_path("managing-teams")]
+    summaries = [i.find(f"{A}summary").text for i in parse(text).findall(f"{A}entry")]
+    assert summaries == [entry_excerpt(made), entry_excerpt(bare)]
+    assert summaries[0] == "As the parser made it."
+    assert len(summaries[1]) <= SUMMARY_CHARS + 1 and summaries[1].endswith("…")
 
 
 def test_base_url_must_be_absolute():

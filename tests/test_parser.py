@@ -466,3 +466,13 @@ def test_block_text_of_every_commentary_block_in_the_corpus():
                 assert block_text(block) == parsed, (entry.id, block)
                 plain += parsed == [" ".join(block.split())]
     assert plain > 1000  # the shortcut is taken (a third of excerpt's time on the corpus)
+
+
+def test_excerpt_strips_markdown_and_cuts_at_a_word():
+    from roundup_kb.parser import excerpt
+
+    assert excerpt("A [link](https://x.org) and `code` and <b>tag</b>.", 300) == (
+        "A link and code and tag."
+    )
+    cut = excerpt("word " * 100, 39)
+    assert len(cut) <= 40 and cut.endswith("word…")

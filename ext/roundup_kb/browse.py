@@ -28,7 +28,7 @@ from typing import Any
 
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.model import KINDS, Entry
-from roundup_kb.parser import SUMMARY_CHARS
+from roundup_kb.parser import SUMMARY_CHARS, entry_summary
 from roundup_kb.parser import excerpt as text_excerpt
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.topics import TopicRegistry
@@ -46,10 +46,8 @@ def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
 
 
 def entry_excerpt(entry: Entry) -> str:
-    """The entry's commentary excerpt: the summary its parser made, else made now."""
-    if entry.summary or not entry.commentary:
-        return entry.summary
-    return excerpt(entry.commentary)
+    """The entry's commentary excerpt: its summary (:func:`~roundup_kb.parser.entry_summary`)."""
+    return entry_summary(entry)
 
 
 def browse_json(

@@ -28,7 +28,7 @@ from roundup_kb import __version__, permalinks
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.files import write_if_changed
 from roundup_kb.model import Issue, IssueMeta, Topic
-from roundup_kb.parser import excerpt as text_excerpt
+from roundup_kb.parser import entry_summary
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -39,8 +39,6 @@ ISSUES_FEED = f"{FEEDS_DIR}/issues.atom"
 TOPIC_FEEDS_DIR = f"{FEEDS_DIR}/topics"
 #: entries per feed
 LIMIT = 50
-#: characters of commentary in an entry's summary
-SUMMARY_CHARS = 300
 
 # characters XML 1.0 cannot hold at all, even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -100,11 +98,6 @@ def is_absolute_url(url: str) -> bool:
 def xml_text(text: str) -> str:
     """``text`` without the characters XML 1.0 cannot represent."""
     return _NOT_XML.sub("", text)
-
-
-def excerpt(markdown_text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The visible text of Markdown, at most ``limit`` characters with its "…"."""
-    return text_excerpt(markdown_text, limit - 1)
 
 
 def timestamp(date: dt.date) -> str:
@@ -190,7 +183,8 @@ class _Shown(NamedTuple):
     date: dt.date
     authors: tuple[str, ...]
     venue: str | None
-    commentary: str
+    #: the start of the commentary (:func:`~roundup_kb.parser.entry_summary`)
+    summary: str
 
 
 def _issues_source(catalogue: Catalogue, limit: int) -> tuple[tuple[IssueMeta, tuple], ...]:
@@ -216,7 +210,7 @@ def _topic_source(catalogue: Catalogue, topic: Topic, limit: int) -> tuple:
     date of the newest issue when it has none (the feed's ``updated``)."""
     entries = list(catalogue.by_topic.get(topic.slug, ()))[:limit]
     shown = tuple(
-        _Shown(e.id, e.issue, e.title, e.url, e.date, e.authors, e.venue, e.commentary)
+        _Shown(e.id, e.issue, e.title, e.url, e.date, e.authors, e.venue, entry_summary(e))
         for e in entries
     )
     return topic, shown, None if entries else _newest_date(catalogue)
@@ -306,7 +300,7 @@ def topic_feed(
         for name in entry.authors or ((entry.venue,) if entry.venue else ()):
             author = _sub(element, "author")
             _sub(author, "name", name)
-        summary = excerpt(entry.commentary) or byline(entry)
+        summary = entry.summary or byline(entry)
         if summary:
             _sub(element, "summary", summary)
         _sub(

@@ -140,6 +140,14 @@ def excerpt(source: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+def entry_summary(entry: Entry) -> str:
+    """The entry's summary: the one its parser made, else made now (an entry built
+    elsewhere, without one).  The browse page, ``entries.json`` and the feeds show it."""
+    if entry.summary or not entry.commentary:
+        return entry.summary
+    return excerpt(entry.commentary, SUMMARY_CHARS)
+
+
 #: characters that can make Markdown syntax inside a run of text (NUL: markdown-it
 #: replaces it)
 _INLINE_SYNTAX = re.compile(r"[][*_`<>&\\!~{}|#$\x00]")

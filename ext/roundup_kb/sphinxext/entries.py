@@ -65,16 +65,20 @@ def xref(
     return node
 
 
-def cite_button(key: str, issue: int, label: str = "cite") -> nodes.raw:
+def cite_button_html(key: str, issue: int, label: str = "cite") -> str:
     """The button that opens the cite panel (``roundup-cite.js``) for an entry or an issue.
 
     About 90 bytes per entry: the citation data itself is fetched on demand.
     """
-    markup = (
+    return (
         f'<button type="button" class="roundup-cite" data-cite="{key}" data-issue="{issue}">'
         f"{label}</button>"
     )
-    return nodes.raw("", markup, format="html")
+
+
+def cite_button(key: str, issue: int, label: str = "cite") -> nodes.raw:
+    """:func:`cite_button_html` as a node."""
+    return nodes.raw("", cite_button_html(key, issue, label), format="html")
 
 
 class entry_badges(nodes.General, nodes.Element):

@@ -29,7 +29,7 @@ from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import ENTRY_LIST, ISSUE_LIST, get_domain, term_key
-from roundup_kb.sphinxext.entries import also_featured, cite_button, entry_badges, xref
+from roundup_kb.sphinxext.entries import also_featured, cite_button_html, entry_badges, xref
 from roundup_kb.sphinxext.issues import (
     NOT_SEARCHED,
     RENDERED_WHEN_WRITTEN,
@@ -327,7 +327,7 @@ class Renderer:
             if meta is not None:
                 label += f", {format_date(meta.date)}"
             parts.append(" · " + self.link_html(label, doc, classes=["roundup-entry-issue"]))
-        parts.append(" " + cite_button(entry.id, entry.issue).astext())
+        parts.append(" " + cite_button_html(entry.id, entry.issue))
         return f'<li><p class="roundup-entry-line">{"".join(parts)}</p></li>'
 
     def entry_list_html(self, entries: Iterable[Entry], *, show_issue: bool = True) -> str:
