@@ -212,7 +212,7 @@ class Build:
 
 
 #: scenarios that can run again from the same state (``--repeat``)
-REPEATABLE = ("full", "parallel", "noop")
+REPEATABLE = ("full", "parallel", "noop", "edit", "add")
 
 
 def median_build(builds: list[Build]) -> Build:
@@ -292,6 +292,8 @@ def run_corpus(
 
     ``repeat``: run each of :data:`REPEATABLE` that many times (ours, vanilla, ours,
     ...) and keep the median, for machines whose speed varies from minute to minute.
+    Before each repeated edit or add, the change is undone and both sites rebuilt
+    (untimed), so each run times the same rebuild.
     """
     core, entries = core_seconds(issues)
     result = CorpusResult(name, len(list(issues.glob("*.md"))), entries, round(core, 3))
@@ -304,16 +306,26 @@ def run_corpus(
     logs.mkdir(parents=True)
     edited: tuple[str, str] | None = None
     added: tuple[str, str] | None = None
+    unedited = ""
     for scenario in scenarios:
         if scenario == "edit":
             page, text = edit_one_issue(projects["ours"] / "issues")
-            edited = (page.name, text)
+            edited, unedited = (page.name, text), page.read_text(encoding="utf-8")
         if scenario == "add":
             added = next_issue(projects["ours"] / "issues", seed)
         result.builds[scenario] = {}
         runs: dict[str, list[Build]] = {flavour: [] for flavour in projects}
         for attempt in range(repeat if scenario in REPEATABLE else 1):
             for flavour, src in projects.items():
+                if attempt and scenario in ("edit", "add"):
+                    _undo(
+                        scenario,
+                        src,
+                        logs / f"{flavour}-{scenario}-undo{attempt}.log",
+                        edited,
+                        unedited,
+                        added,
+                    )
                 runs[flavour].append(
                     _run_scenario(name, scenario, flavour, src, logs, jobs, edited, added, attempt)
                 )
@@ -322,6 +334,30 @@ def run_corpus(
                 median_build(builds) if len(builds) > 1 else builds[0]
             )
     return result
+
+
+def _undo(
+    scenario: str,
+    src: Path,
+    log: Path,
+    edited: tuple[str, str] | None,
+    unedited: str,
+    added: tuple[str, str] | None,
+) -> None:
+    """Take the edit back (or the added issue away) and rebuild, untimed, so the next
+    run of the scenario times the same rebuild again."""
+    if scenario == "edit" and edited:
+        (src / "issues" / edited[0]).write_text(unedited, encoding="utf-8")
+    if scenario == "add" and added:
+        (src / "issues" / added[0]).unlink()
+    out = src / "_build" / "html"
+    build = sphinx_build(src, out, log)
+    if build.returncode != 0:
+        raise SystemExit(f"bench: undoing {scenario} in {src} failed: see {log}")
+    if scenario == "edit" and edited:
+        page = out / "issues" / edited[0].replace(".md", ".html")
+        if EDIT_SENTENCE.strip() in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"bench: the rebuild of {src} did not take the edit back")
 
 
 def _run_scenario(
@@ -486,7 +522,7 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
     ]
     if meta.get("repeat", 1) > 1:
         lines += [
-            f"Full, -j and no-op builds: median of {meta['repeat']} runs on corpora of at "
+            f"Every scenario: median of {meta['repeat']} runs on corpora of at "
             f"most {meta['repeat_up_to']} issues (every run is listed under its table).",
             "",
         ]
@@ -670,7 +706,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--repeat",
         type=int,
         default=1,
-        help="run the full, -j and no-op builds this many times and keep the median",
+        help="run each scenario this many times and keep the median",
     )
     parser.add_argument(
         "--repeat-up-to",

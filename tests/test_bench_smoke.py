@@ -77,6 +77,28 @@ def test_quick_mode_builds_both_projects_and_writes_results(tmp_path):
         assert f"{target['status']:4}  {target['target']} [{target['corpus']}]" in result.stdout
 
 
+@pytest.mark.sphinx
+def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
+    """With --repeat, each edit or add is undone and rebuilt before it is timed again."""
+    work, out = tmp_path / "work", tmp_path / "out"
+    command = [sys.executable, str(BENCH), "--no-corpus", "--sizes", "4", "--repeat", "2"]
+    command += ["--scenarios", "edit,add", "--workdir", str(work), "--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-5000:]
+    (corpus,) = json.loads((out / "results.json").read_text(encoding="utf-8"))["corpora"]
+    for scenario in ("full", "edit", "add"):
+        for flavour in ("ours", "vanilla"):
+            assert len(corpus["builds"][scenario][flavour]["runs"]) == 2, (scenario, flavour)
+    logs = work / "synthetic-4" / "logs"
+    assert sorted(p.name for p in logs.glob("*undo*")) == [
+        "ours-add-undo1.log",
+        "ours-edit-undo1.log",
+        "vanilla-add-undo1.log",
+        "vanilla-edit-undo1.log",
+    ]
+    assert "Every scenario: median of 2 runs" in (out / "results.md").read_text(encoding="utf-8")
+
+
 def test_targets_pass_fail_and_skip():
     bench = _bench_module()
 
