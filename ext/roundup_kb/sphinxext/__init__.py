@@ -16,8 +16,8 @@ from roundup_kb import __version__
 from roundup_kb.sphinxext import (
     browse,
     cite,
+    datafiles,
     domain,
-    export,
     fastpath,
     feeds,
     gctune,
@@ -48,8 +48,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     prescan.setup(app)
     issues.setup(app)
     pages.setup(app)
-    export.setup(app)
     cite.setup(app)
+    datafiles.setup(app)
     site.setup(app)
     browse.setup(app)
     linkcheck.setup(app)

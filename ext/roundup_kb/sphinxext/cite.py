@@ -5,7 +5,8 @@
   and before sphinxcontrib-bibtex loads ``bibtex_bibfiles`` (which this module
   extends with the file), so ``{cite:p}`rct94-...``` works from any page with a
   ``{bibliography}`` directive anywhere in the project.
-- At ``build-finished`` the HTML output gets one cite document per issue
+- When the build ends (beside the page writers with ``-j N``: :mod:`.datafiles`)
+  the HTML output gets one cite document per issue
   (``cite/94.json``: BibTeX, RIS, CSL-JSON and a formatted reference of the issue
   and each entry, fetched by the cite panel's script on demand), the whole
   knowledge base as ``entries.bib``, ``entries.ris`` and ``entries.csl.json``,
@@ -560,5 +561,4 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", write_bibfile, priority=450)
     app.connect("doctree-resolved", resolve_bibliographies)
     app.connect("html-page-context", page_metadata)
-    app.connect("build-finished", write_cite_files)
     app.add_js_file("roundup-cite.js", loading_method="defer")

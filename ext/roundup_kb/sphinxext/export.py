@@ -13,6 +13,7 @@ from roundup_kb.sphinxext.outputs import Manifest, data_key
 
 
 def write_entries_json(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``entries.json`` when the catalogue changed (see :mod:`.datafiles`)."""
     if exception is not None or app.builder.format != "html":
         return
     path = Path(app.outdir) / "entries.json"
@@ -25,7 +26,3 @@ def write_entries_json(app: Sphinx, exception: Exception | None) -> None:
     write_if_changed(path, json_text(data))
     manifest.record(path.name, key)
     manifest.save()
-
-
-def setup(app: Sphinx) -> None:
-    app.connect("build-finished", write_entries_json)

@@ -145,4 +145,3 @@ def write_site_feeds(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> None:
     app.connect("html-page-context", announce_feed)
-    app.connect("build-finished", write_site_feeds)

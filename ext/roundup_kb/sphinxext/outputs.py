@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +49,25 @@ def root_link(app: Sphinx, fromdoc: str, path: str) -> str:
 
 
 class Manifest:
-    """What each generated file was last made from: ``{name: key}``, in the doctree directory."""
+    """What each generated file was last made from: ``{name: key}``, in the doctree directory.
+
+    Two processes may hold one (the data files are made beside the page writers
+    with ``-j N``, see :mod:`.datafiles`): :meth:`save` writes this one's records
+    and drops into the file as it is then, under a lock.
+    """
 
     def __init__(self, app: Sphinx):
         self.path = Path(app.doctreedir) / MANIFEST
-        try:
-            self.data: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.data = {}
+        self.data: dict[str, str] = self._read()
+        #: name -> key recorded (None: dropped) since the last save
+        self._updates: dict[str, str | None] = {}
         self.changed = False
+
+    def _read(self) -> dict[str, str]:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
 
     def get(self, name: str) -> str | None:
         return self.data.get(name)
@@ -66,14 +78,42 @@ class Manifest:
 
     def record(self, name: str, key: str | None) -> None:
         if key is not None and self.data.get(name) != key:
-            self.data[name] = key
+            self.data[name] = self._updates[name] = key
             self.changed = True
 
     def drop(self, name: str) -> None:
         if self.data.pop(name, None) is not None:
+            self._updates[name] = None
             self.changed = True
 
     def save(self) -> None:
-        if self.changed:
-            write_if_changed(self.path, json.dumps(self.data, indent=0, sort_keys=True))
-            self.changed = False
+        if not self.changed:
+            return
+        with _locked(self.path.with_name(self.path.name + ".lock")):
+            data = self._read()
+            for name, key in self._updates.items():
+                if key is None:
+                    data.pop(name, None)
+                else:
+                    data[name] = key
+            write_if_changed(self.path, json.dumps(data, indent=0, sort_keys=True))
+        self.data = data
+        self._updates.clear()
+        self.changed = False
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (a lock file) where the system has ``flock``."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no forked writers either (see datafiles)
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
