@@ -22,14 +22,11 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
-from sphinx.util import logging
 from sphinx.util.parallel import ParallelTasks, parallel_available
 
 from roundup_kb.sphinxext.cite import write_cite_files
 from roundup_kb.sphinxext.export import write_entries_json
 from roundup_kb.sphinxext.feeds import write_site_feeds
-
-logger = logging.getLogger(__name__)
 
 #: each ``writer(app, exception)`` makes its files, unless the build failed
 WRITERS: tuple[Callable[[Sphinx, Exception | None], None], ...] = (
@@ -42,6 +39,7 @@ _running: WeakKeyDictionary[Sphinx, ParallelTasks] = WeakKeyDictionary()
 
 
 def write_all(app: Sphinx, exception: Exception | None = None) -> None:
+    """Run every writer of :data:`WRITERS`, in this process."""
     for writer in WRITERS:
         writer(app, exception)
 
