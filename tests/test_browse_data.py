@@ -9,22 +9,23 @@ import re
 import pytest
 
 from conftest import issue_page
-from roundup_kb.browse import BROWSE_VERSION, browse_json, excerpt
+from roundup_kb.browse import BROWSE_VERSION, browse_json
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.model import Entry, Issue, IssueMeta
 from roundup_kb.names import NameRegistry
+from roundup_kb.parser import SUMMARY_CHARS, excerpt
 from roundup_kb.topics import TopicRegistry
 
 
 def test_excerpt_drops_markup_and_cuts_at_a_word():
     source = "See *this* [post](https://example.org/x) and `code` <b>now</b>.\n\nSecond &amp; last."
-    assert excerpt(source) == "See this post and code now. Second & last."
+    assert excerpt(source, SUMMARY_CHARS) == "See this post and code now. Second & last."
     long = "word " * 100
-    cut = excerpt(long, limit=42)
+    cut = excerpt(long, 42)
     assert cut.endswith("…") and len(cut) <= 43
     assert cut[:-1] == cut[:-1].rstrip() and cut[:-1].split() == ["word"] * 8
-    assert excerpt("   ") == ""
-    assert excerpt("x" * 300, limit=50) == "x" * 50 + "…"  # no space to cut at
+    assert excerpt("   ", SUMMARY_CHARS) == ""
+    assert excerpt("x" * 300, 50) == "x" * 50 + "…"  # no space to cut at
 
 
 def _entry(issue, line, title, url, **kw):

@@ -245,8 +245,7 @@ def test_feedparser_reads_the_feeds_without_complaint(catalogue):
 def test_entry_summaries_are_the_ones_the_browse_page_shows():
     """A topic feed's summary is the entry's summary (made once, when its page was
     parsed), not a second excerpt of the commentary: the same text everywhere."""
-    from roundup_kb.browse import entry_excerpt
-    from roundup_kb.parser import SUMMARY_CHARS
+    from roundup_kb.parser import SUMMARY_CHARS, entry_summary
 
     long = "Worth reading. " * 40
     made = entry("rct1-a", 1, 1, commentary=long, summary="As the parser made it.")
@@ -254,7 +253,7 @@ def test_entry_summaries_are_the_ones_the_browse_page_shows():
     built = Catalogue.build([issue(1, 1, made, bare)], topics(), names())
     text = feeds.feed_files(built, topics().topics, SITE)[feeds.topic_feed_path("managing-teams")]
     summaries = [i.find(f"{A}summary").text for i in parse(text).findall(f"{A}entry")]
-    assert summaries == [entry_excerpt(made), entry_excerpt(bare)]
+    assert summaries == [entry_summary(made), entry_summary(bare)]
     assert summaries[0] == "As the parser made it."
     assert len(summaries[1]) <= SUMMARY_CHARS + 1 and summaries[1].endswith("…")
 

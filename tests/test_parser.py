@@ -403,19 +403,18 @@ def test_corpus_parses_with_no_unknown_headings():
 
 def test_entries_carry_a_plain_text_summary_made_when_the_page_is_parsed():
     """The browse page's excerpt comes with the entry (cached with the page's check)."""
-    from roundup_kb.browse import entry_excerpt
-    from roundup_kb.parser import SUMMARY_CHARS, excerpt
+    from roundup_kb.parser import SUMMARY_CHARS, entry_summary, excerpt
 
     result = parse_fixture("dash-attribution")
     for entry in result.issue.entries:
         assert entry.summary == excerpt(entry.commentary, SUMMARY_CHARS)
-        assert entry_excerpt(entry) == entry.summary
+        assert entry_summary(entry) == entry.summary
     first = result.issue.entries[0]
     assert first.summary.startswith("Leading takes time and energy.")
     assert "*" not in first.summary and "](" not in first.summary
     # an entry made elsewhere, without a summary, still gets its excerpt
     bare = type(first)(**{**{f: getattr(first, f) for f in first.__slots__}, "summary": ""})
-    assert entry_excerpt(bare) == first.summary
+    assert entry_summary(bare) == first.summary
 
 
 def _parsed_block_text(block: str) -> list[str]:

@@ -27,27 +27,13 @@ from __future__ import annotations
 from typing import Any
 
 from roundup_kb.catalogue import Catalogue
-from roundup_kb.model import KINDS, Entry
-from roundup_kb.parser import SUMMARY_CHARS, entry_summary
-from roundup_kb.parser import excerpt as text_excerpt
+from roundup_kb.model import KINDS
+from roundup_kb.parser import entry_summary
 from roundup_kb.permalinks import entry_permalink
 from roundup_kb.topics import TopicRegistry
 
 #: the version of the ``browse.json`` format
 BROWSE_VERSION = 1
-
-#: longest commentary excerpt, in characters (an ellipsis may follow)
-EXCERPT_CHARS = SUMMARY_CHARS
-
-
-def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
-    """A commentary excerpt for the browse page (see :func:`roundup_kb.parser.excerpt`)."""
-    return text_excerpt(source, limit)
-
-
-def entry_excerpt(entry: Entry) -> str:
-    """The entry's commentary excerpt: its summary (:func:`~roundup_kb.parser.entry_summary`)."""
-    return entry_summary(entry)
 
 
 def browse_json(
@@ -66,7 +52,7 @@ def browse_json(
     records = []
     for entry in catalogue.newest_first():
         if entry.commentary not in excerpts:
-            excerpts[entry.commentary] = entry_excerpt(entry)
+            excerpts[entry.commentary] = entry_summary(entry)
         authors: list[int] = []
         for name in entry.authors:
             index = author_index.get(catalogue.author_slug(name))
