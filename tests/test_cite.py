@@ -38,6 +38,7 @@ from roundup_kb.cite import (
 )
 from roundup_kb.cite import reference as reference_module
 from roundup_kb.cite.featured import MONTHS
+from roundup_kb.cite.panel import PANEL_VERSION, issue_panel
 from roundup_kb.model import KINDS, Entry, IssueMeta
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cite"
@@ -433,6 +434,23 @@ def test_real_entries_csl_golden():
     assert items == expected
     for item in items:
         check_csl_item(item)
+
+
+def test_issue_panel_holds_each_format_and_csl_as_data():
+    panel = issue_panel(META, REAL, site_url=SITE)
+    assert panel["version"] == PANEL_VERSION
+    assert list(panel["entries"]) == [e.id for e in sorted(REAL, key=lambda e: (e.line, e.id))]
+    items = csl_items(REAL, [META], site_url=SITE)
+    for entry in REAL:
+        record = panel["entries"][entry.id]
+        assert record["key"] == entry.id
+        assert record["bibtex"] == entry_bibtex(entry, issue_meta=META, site_url=SITE)
+        assert record["ris"] == entry_ris(entry, issue_meta=META, site_url=SITE)
+        # one CSL item as data (the panel indents it), the same as the export's
+        assert record["csl"] == [item for item in items if item["id"] == entry.id]
+    assert panel["issue"]["csl"] == [issue_csl(META, site_url=SITE)]
+    # what the site writes: compact JSON, read back the same
+    assert json.loads(json.dumps(panel, separators=(",", ":"))) == panel
 
 
 def test_informal_leadership_formats():

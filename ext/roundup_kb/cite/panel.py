@@ -3,14 +3,15 @@
 The site writes one such document per issue (``cite/94.json``); a page's cite
 buttons fetch it on demand, so thousands of entries add a button each to the
 pages and nothing more.  Every record holds the four formats the panel offers:
-BibTeX, RIS, CSL-JSON (one item, as text) and a formatted reference (plain text
-and HTML), plus the file names the panel's download links use.
+BibTeX and RIS (text), CSL-JSON (a list of one item, which the panel shows as
+JSON indented by two spaces: formatting it in the browser costs nothing, where
+``json.dumps(indent=2)`` took a third of the time of making the documents) and a
+formatted reference (plain text and HTML).
 """
 
 from __future__ import annotations
 
 import html as html_lib
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,7 +34,7 @@ from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import ISSUES_DIR
 
 #: bump when the document's shape changes
-PANEL_VERSION = 1
+PANEL_VERSION = 2
 
 
 def panel_path(number: int) -> str:
@@ -73,7 +74,7 @@ def _record(key: str, bibtex: str, ris: str, csl: dict[str, Any], text: str, htm
         "key": key,
         "bibtex": bibtex,
         "ris": ris,
-        "csl": json.dumps([csl], ensure_ascii=False, indent=2),
+        "csl": [csl],
         "reference": text,
         "reference_html": html,
     }

@@ -91,7 +91,10 @@
   }
 
   function text(format) {
-    return record ? record[format] : "";
+    if (!record) return "";
+    // CSL-JSON comes as data; shown as Python's json.dumps(indent=2) would write it
+    if (format === "csl") return JSON.stringify(record.csl, null, 2);
+    return record[format];
   }
 
   function show(format, focus) {
