@@ -417,6 +417,93 @@ def test_entries_carry_a_plain_text_summary_made_when_the_page_is_parsed():
     assert entry_summary(bare) == first.summary
 
 
+#: commentary in every shape the walker meets: lines after the item in its paragraph,
+#: lists, quotes, a table, links before the next item, a prose item, a <br/> group
+_SHAPES = """## Random
+
+[First](https://a.org/1) - Ann Author, Venue
+Its commentary starts *in the same* paragraph,
+over two lines.
+
+- a list item with [a link](https://b.org)
+- and `code`
+
+> a quote, with "quotes"
+
+| a | table |
+| --- | --- |
+| cell | *cell* |
+
+Lead-in to the next items: [not an item](https://c.org) in running text.
+
+[Second](https://a.org/2) - Bea Author, Venue<br/>
+[Third](https://a.org/3) - Cy Author, Venue
+
+Shared by the group.
+
+[Taichi](https://a.org/4) is a language for **fast** code, described in its own
+paragraph.
+
+[Fifth](https://a.org/5) - Dee Author, Venue
+
+Lines before an item
+in the item's own paragraph:
+[Sixth](https://a.org/6) - Eve Author, Venue
+"""
+
+
+def test_summaries_are_made_from_the_parsed_tokens_as_excerpt_makes_them():
+    """The walker takes the summary's text from the body's tokens, without parsing the
+    commentary again; for every shape it is the commentary's excerpt."""
+    from roundup_kb.parser import SUMMARY_CHARS, excerpt
+
+    entries = parse_text(_SHAPES).issue.entries
+    assert [e.title for e in entries] == ["First", "Second", "Third", "Taichi", "Fifth", "Sixth"]
+    for entry in entries:
+        assert entry.summary == excerpt(entry.commentary, SUMMARY_CHARS), entry.title
+    first, second, third, taichi, fifth, sixth = entries
+    assert first.summary.startswith("Its commentary starts in the same paragraph, over two")
+    assert "a list item with a link and code a quote" in first.summary
+    assert second.summary == third.summary == "Shared by the group."
+    assert taichi.summary == "is a language for fast code, described in its own paragraph."
+    assert fifth.summary == "Lines before an item in the item's own paragraph:"
+    assert sixth.summary == ""
+    # longer commentary is cut; the parts past the cut are not gathered
+    long = _SHAPES.replace("Shared by the group.", "Shared words. " * 40)
+    second = parse_text(long).issue.entries[1]
+    assert second.summary == excerpt(second.commentary, SUMMARY_CHARS)
+    assert len(second.summary) <= SUMMARY_CHARS + 1 and second.summary.endswith("…")
+
+
+def test_a_summary_exactly_as_long_as_the_limit_shows_that_more_follows():
+    """A first paragraph of exactly SUMMARY_CHARS characters with more after it: the
+    summary is cut and ends in "…" (it used to end there, as if nothing followed)."""
+    from roundup_kb.parser import SUMMARY_CHARS, excerpt
+
+    words = ("x" * 9 + " ") * (SUMMARY_CHARS // 10)
+    paragraph = words[: SUMMARY_CHARS - 1] + "."
+    assert len(paragraph) == SUMMARY_CHARS
+    body = f"## Random\n\n[A](https://a.org) - Ann Author, Venue\n\n{paragraph}\n\nMore.\n"
+    entry = parse_text(body).issue.entries[0]
+    assert entry.summary.endswith("…")
+    assert entry.summary == excerpt(entry.commentary, SUMMARY_CHARS)
+    # with nothing after it, the paragraph is the whole summary
+    alone = parse_text(body.replace("More.\n", "")).issue.entries[0]
+    assert alone.summary == paragraph
+
+
+@pytest.mark.corpus
+@corpus
+def test_every_summary_in_the_corpus_is_the_excerpt_of_its_commentary():
+    from roundup_kb.parser import SUMMARY_CHARS, excerpt
+
+    results, _ = corpus_results()
+    entries = [entry for result in results for entry in result.issue.entries]
+    assert len(entries) > 1000
+    for entry in entries:
+        assert entry.summary == excerpt(entry.commentary, SUMMARY_CHARS), entry.id
+
+
 def _parsed_block_text(block: str) -> list[str]:
     from roundup_kb.parser import plain_text
 

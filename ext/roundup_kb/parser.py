@@ -129,9 +129,13 @@ def excerpt(source: str, limit: int) -> str:
         for part in block_text(block):
             parts.append(part)
             length += len(part) + 1
-        if length > limit:
+        if length > limit + 1:  # the parts joined are longer than the limit
             break
-    text = " ".join(parts)
+    return shorten(" ".join(parts), limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters as :func:`excerpt` cuts it."""
     if len(text) <= limit:
         return text
     cut = text[: limit + 1]
@@ -365,6 +369,9 @@ class _Walker:
         #: the open commentary: (group number, first body line index), or None
         self.open: tuple[int, int] | None = None
         self.groups: dict[int, list[int]] = {}
+        #: group number -> the visible text of its commentary's paragraphs, items and
+        #: headings, gathered from the body's tokens until it is longer than a summary
+        self.texts: dict[int, list[str]] = {}
         self.last_map_line = 0
 
     # -- state ----------------------------------------------------------------
@@ -400,6 +407,22 @@ class _Walker:
         for index in self.groups[group]:
             self.drafts[index].commentary = text
         self.open = None
+
+    def gather(self, group: int | None, children: Sequence[Token]) -> None:
+        """Add the text of ``children`` to ``group``'s summary text, if it needs more.
+
+        The summary is :func:`excerpt` of the commentary; the commentary's blocks are
+        already parsed here, so their text is taken from these tokens rather than
+        parsed again.
+        """
+        if group is None:
+            return
+        parts = self.texts.setdefault(group, [])
+        if sum(len(part) + 1 for part in parts) > SUMMARY_CHARS + 1:  # enough to cut
+            return
+        text = plain_text(children)
+        if text:
+            parts.append(text)
 
     def mention(self, link: Token, text: str, body_index: int, owner: int | None) -> None:
         url = str(link.attrGet("href") or "")
@@ -445,6 +468,8 @@ class _Walker:
             if token.type == "inline":
                 start = token.map[0] if token.map else self.last_map_line
                 self.mention_all(token.children or [], start, self.owner)
+                if self.open is not None:
+                    self.gather(self.open[0], token.children or [])
             index += 1
         self.close(len(self.lines))
 
@@ -533,6 +558,8 @@ class _Walker:
                 previous_item = False
         if not found:
             self.mention_all(children, start, self.owner)
+            if self.open is not None:
+                self.gather(self.open[0], children)
             return
 
         first_offset = found[0][0].offset
@@ -544,6 +571,8 @@ class _Walker:
         ]
         for line in before:
             self.mention_all(line.tokens, start + line.offset, owner_before)
+            if self.open is not None:
+                self.gather(self.open[0], line.tokens)
 
         # consecutive item paragraphs with nothing between them share a commentary
         group: int | None = None
@@ -604,12 +633,14 @@ class _Walker:
         ]
         for line in after:
             self.mention_all(line.tokens, start + line.offset, leader)
-        following = [line.offset for line in lines if line.offset > last_line.offset]
-        commentary_start = start + following[0] if following else end
+        following = [line for line in lines if line.offset > last_line.offset]
+        commentary_start = start + following[0].offset if following else end
         if found[-1][2].prose:
             # "[Taichi](url) is a language for ...": the paragraph describes its own link
             own = _tail_source(self.lines[start + last_line.offset], found[-1][1].url)
             own = own.lstrip(" -–—,:;")
+            tail = plain_text(last_line.tokens[found[-1][1].close + 1 :]).lstrip(" -–—,:;")
+            self.texts[group] = [tail] if tail else []
             rest = "\n".join(self.lines[commentary_start:end])
             text = "\n".join(part for part in (own, rest) if part.strip()).strip()
             for index in self.groups[group]:
@@ -617,17 +648,21 @@ class _Walker:
             self.open = None
         else:
             self.open = (group, commentary_start)
+        for line in following:
+            self.gather(group, line.tokens)
 
     # -- result ---------------------------------------------------------------
 
     def result(self, id_prefix: str) -> ParseResult:
         ids = assign_ids(self.meta.number, [d.url for d in self.drafts], prefix=id_prefix)
         entries = []
-        summaries: dict[str, str] = {}  # grouped entries share their commentary
+        # grouped entries share their commentary
+        summaries = {
+            group: shorten(" ".join(self.texts.get(group, ())), SUMMARY_CHARS)
+            for group in self.groups
+        }
         for draft, entry_id in zip(self.drafts, ids, strict=True):
             a = draft.attribution
-            if draft.commentary not in summaries:
-                summaries[draft.commentary] = excerpt(draft.commentary, SUMMARY_CHARS)
             entries.append(
                 Entry(
                     id=entry_id,
@@ -646,7 +681,7 @@ class _Walker:
                     commentary=draft.commentary,
                     et_al=a.et_al,
                     group=ids[self.groups[draft.group][0]],
-                    summary=summaries[draft.commentary],
+                    summary=summaries[draft.group],
                 )
             )
         mentions = tuple(

@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 CACHE_NAME = "roundup-prescan.pickle"
 #: bump when PageCheck or the parser's output changes shape
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 
 
 class Checks(Mapping[str, tuple[str, PageCheck]]):
