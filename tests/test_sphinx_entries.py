@@ -396,7 +396,7 @@ def test_lazy_domain_data_is_unpickled_one_document_at_a_time():
 
 
 def test_a_build_that_changes_nothing_unpickles_no_entries(make_site):
-    from roundup_kb.sphinxext.domain import get_domain
+    from roundup_kb.sphinxext.domain import LazyPerDoc, get_domain
 
     body = "## Random\n\n[A paper](https://example.org/a) - Ann Author, Venue\n\nWhy.\n"
     site = make_site({1: issue_page(1, "2021-01-01", body), 2: issue_page(2, "2021-01-08", body)})
@@ -405,6 +405,11 @@ def test_a_build_that_changes_nothing_unpickles_no_entries(make_site):
     dom = get_domain(app.env)
     assert set(dom.entries) == {"issues/0001", "issues/0002"}
     assert dom.entries.unpacked() == set() and dom.mentions.unpacked() == set()
+    # nor any issue page's table of contents (Sphinx's env.tocs; the pages Sphinx
+    # writes in every build, search and the index, show the root's in the header)
+    assert type(app.env.tocs) is LazyPerDoc
+    assert app.env.tocs.unpacked() <= {"docs/index"}
+    assert {"issues/0001", "issues/0002"} <= set(app.env.tocs)
     # an edit reads what it needs, and the pages show it
     site.write_issue(2, issue_page(2, "2021-01-08", body.replace("Why.", "Why not.")))
     app, _ = site.build()
@@ -412,6 +417,10 @@ def test_a_build_that_changes_nothing_unpickles_no_entries(make_site):
     assert "issues/0002" in dom.entries.unpacked()
     assert [e.title for e in dom.entries["issues/0001"]] == ["A paper"]
     assert "Why not." in site.html("issues/0002.html")
+    # the edited page's table of contents is new; the other page still shows its own
+    assert "issues/0002" in app.env.tocs.unpacked()
+    html = site.html("issues/0001.html")
+    assert 'href="#random"' in html
 
 
 def test_unresolved_role_warns(site):

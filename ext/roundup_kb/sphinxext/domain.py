@@ -31,8 +31,9 @@ from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 
 logger = logging.getLogger(__name__)
 
-#: bump when the shape of the domain data changes, so old pickles are discarded
-ENV_VERSION = 11
+#: bump when the shape of the domain data, or what the parser puts in it, changes, so
+#: old pickles are discarded
+ENV_VERSION = 12
 #: the keys of the domain data that hold one value per document
 _PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered")
 
@@ -540,8 +541,23 @@ def _rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(pages & env.found_docs)
 
 
+def lazy_tocs(app: Sphinx) -> None:
+    """Keep Sphinx's per-page tables of contents (``env.tocs``) pickled until used.
+
+    They are docutils node trees, one per page: a third of a second of loading a
+    2,000-issue environment, in every build, although only the pages written look
+    at their own (and the pages whose toctrees list them).  A build that writes
+    nothing unpickles none; ``-j N`` readers send back only their own pages'.
+    Sphinx reads and writes ``env.tocs`` by key (``[]``, ``in``, ``pop``), which
+    :class:`LazyPerDoc` serves as a dict does.
+    """
+    if type(app.env.tocs) is dict:
+        app.env.tocs = LazyPerDoc(app.env.tocs)
+
+
 def setup(app: Sphinx) -> None:
     app.add_domain(RoundupDomain)
+    app.connect("builder-inited", lazy_tocs)
     for name in ("entry", "issue", "topic", "author", "venue"):
         app.add_role(name, KBXRefRole(warn_dangling=True))
     app.connect("env-get-outdated", _outdated)
