@@ -29,6 +29,7 @@ from roundup_kb.sphinxext import (
     registries,
     searchindex,
     site,
+    smartquotes,
     stats,
     templatecache,
 )
@@ -59,6 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     gctune.setup(app)
     searchindex.setup(app)
     templatecache.setup(app)
+    smartquotes.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
