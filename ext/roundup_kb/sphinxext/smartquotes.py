@@ -8,8 +8,8 @@ decisions in the same order -- which nodes, which language, which warnings -- bu
 educates with :func:`roundup_kb.prerender.educate`, which runs each of docutils'
 steps only on text that holds a character the step changes (and hands actions
 other than Sphinx's default ``qDe`` to docutils), and leaves unchanged text nodes
-in place.  The pages come out the same; on the 126-issue corpus the transform took
-0.25 s instead of 0.70 s.
+in place.  The pages come out the same; over the corpus's 206 pages the transform
+took 0.23 to 0.35 s instead of 0.40 to 0.53 s (three full builds of each).
 """
 
 from __future__ import annotations
