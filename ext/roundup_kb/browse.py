@@ -48,11 +48,8 @@ def browse_json(
     known_topics = {t.slug for t in topics.topics}
     for slug in sorted({e.topic for e in catalogue.entries.values() if e.topic} - known_topics):
         topic_pairs.append([slug, slug])  # an entry's topic left the registry: still filterable
-    excerpts: dict[str, str] = {}  # grouped entries share their commentary
     records = []
     for entry in catalogue.newest_first():
-        if entry.commentary not in excerpts:
-            excerpts[entry.commentary] = entry_summary(entry)
         authors: list[int] = []
         for name in entry.authors:
             index = author_index.get(catalogue.author_slug(name))
@@ -71,7 +68,7 @@ def browse_json(
                 "topic": entry.topic,
                 "authors": authors,
                 "venue": venue,
-                "excerpt": excerpts[entry.commentary],
+                "excerpt": entry_summary(entry),
             }
         )
     return {
