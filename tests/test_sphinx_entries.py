@@ -410,6 +410,10 @@ def test_a_build_that_changes_nothing_unpickles_no_entries(make_site):
     assert type(app.env.tocs) is LazyPerDoc
     assert app.env.tocs.unpacked() <= {"docs/index"}
     assert {"issues/0001", "issues/0002"} <= set(app.env.tocs)
+    # finding an issue's page (for links to the newsletter's archive) needs only
+    # the issues' front matter, not every page's entries
+    assert dom.docname_of_issue(2) == "issues/0002" and dom.docname_of_issue(3) is None
+    assert dom.entries.unpacked() == set()
     # an edit reads what it needs, and the pages show it
     site.write_issue(2, issue_page(2, "2021-01-08", body.replace("Why.", "Why not.")))
     app, _ = site.build()

@@ -278,6 +278,8 @@ class RoundupDomain(Domain):
     data_version = ENV_VERSION
     #: derived from ``data``; dropped whenever the data changes (see _changed)
     _catalogue: Catalogue | None = None
+    _by_number: dict[int, str] | None = None
+    _by_id: dict[str, tuple[str, Entry]] | None = None
 
     @property
     def issues(self) -> dict[str, IssueMeta]:
@@ -296,7 +298,7 @@ class RoundupDomain(Domain):
         return self.data["aggregates"]
 
     def _changed(self) -> None:
-        self._catalogue = None
+        self._catalogue = self._by_number = self._by_id = None
 
     def clear_doc(self, docname: str) -> None:
         self._changed()
@@ -369,20 +371,16 @@ class RoundupDomain(Domain):
         return self._catalogue
 
     def docname_of_issue(self, number: int) -> str | None:
-        return self._lookups()[0].get(number)
+        """The page of issue ``number``.  Needs only the issues' front matter: an issue
+        page written alone (an edit) does not unpickle every page's entries for it."""
+        if self._by_number is None:
+            self._by_number = {meta.number: doc for doc, meta in sorted(self.issues.items())}
+        return self._by_number.get(number)
 
     def entry_location(self, entry_id: str) -> tuple[str, Entry] | None:
-        return self._lookups()[1].get(entry_id)
-
-    def _lookups(self) -> tuple[dict[int, str], dict[str, tuple[str, Entry]]]:
-        """(issue number -> docname, entry id -> (docname, entry)), cached with the catalogue."""
-        catalogue = self.catalogue()
-        found = getattr(catalogue, "_roundup_lookups", None)
-        if found is None:
-            by_number = {meta.number: doc for doc, meta in sorted(self.issues.items())}
-            by_id = {e.id: (doc, e) for doc, entries in self.entries.items() for e in entries}
-            found = catalogue._roundup_lookups = (by_number, by_id)
-        return found
+        if self._by_id is None:
+            self._by_id = {e.id: (doc, e) for doc, es in self.entries.items() for e in es}
+        return self._by_id.get(entry_id)
 
     # -- cross-references ------------------------------------------------------------
 
