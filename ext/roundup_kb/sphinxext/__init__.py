@@ -25,6 +25,7 @@ from roundup_kb.sphinxext import (
     issues,
     linkcheck,
     pages,
+    pagetoc,
     prescan,
     registries,
     searchindex,
@@ -61,6 +62,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     searchindex.setup(app)
     templatecache.setup(app)
     smartquotes.setup(app)
+    pagetoc.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
