@@ -113,6 +113,11 @@ def test_the_template_comes_before_the_themes():
         (["mine", theme], ["mine", str(TEMPLATES), theme]),
         (["mine", str(TEMPLATES), theme], ["mine", str(TEMPLATES), theme]),
     ):
-        config = SimpleNamespace(templates_path=list(given_paths))
+        config = SimpleNamespace(templates_path=list(given_paths), html_theme="pydata_sphinx_theme")
         _add_template(None, config)
         assert config.templates_path == expected
+    # another theme keeps its own page-toc.html, if it has one
+    for theme in ("furo", "sphinx_book_theme", "alabaster"):
+        config = SimpleNamespace(templates_path=["mine"], html_theme=theme)
+        _add_template(None, config)
+        assert config.templates_path == ["mine"]

@@ -15,11 +15,12 @@ show (the title's sub-list when the page has one top-level heading, nothing
 when that heading has no sections, every heading otherwise), written out as
 BeautifulSoup writes HTML, so that the pages are the theme's byte for byte.
 Soupsieve is still compiled by a build that writes a page with the left
-sidebar (a topic page, say), whose toctree the theme makes as before.  The extension's
-``templates/pydata/page-toc.html`` (the theme's template, calling
-``roundup_page_toc()``) is found before the theme's; with another theme no
-template of that name is used.  ``tests/test_pagetoc.py`` holds the output to the
-theme's own function.
+sidebar (a topic page, say), whose toctree the theme makes as before.
+
+The extension's ``templates/pydata/page-toc.html`` (the theme's template, calling
+``roundup_page_toc()``) is found before the theme's; it is put there only when
+``html_theme`` is pydata-sphinx-theme itself.  ``tests/test_pagetoc.py`` holds the
+output to the theme's own function.
 """
 
 from __future__ import annotations
@@ -246,12 +247,19 @@ def add_page_toc(app: Any, pagename: str, templatename: str, context: dict, doct
     context["roundup_page_toc"] = roundup_page_toc
 
 
+#: the themes whose ``page-toc.html`` the extension's takes the place of
+THEMES = frozenset({"pydata_sphinx_theme"})
+
+
 def _add_template(app: Any, config: Any) -> None:
     """Put ``page-toc.html`` where Jinja finds it before the theme's: ahead of the
     theme's ``components`` directory when the theme is loaded already (listed in
-    ``extensions``), else last (the theme appends its directory when it is loaded)."""
+    ``extensions``), else last (the theme appends its directory when it is loaded).
+
+    Only for pydata-sphinx-theme itself: another theme's template of that name
+    (one built on pydata's included) is left to make its own list."""
     path = str(TEMPLATES)
-    if path in config.templates_path:
+    if getattr(config, "html_theme", None) not in THEMES or path in config.templates_path:
         return
     theme = next((i for i, p in enumerate(config.templates_path) if _is_theme_components(p)), None)
     if theme is None:
