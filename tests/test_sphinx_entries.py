@@ -473,3 +473,40 @@ def test_generated_lists_encode_text_as_docutils_writers_do():
 
     text = 'O\'Dell & "Sandy" <b>Pentland</b> @HPC_Guru'
     assert text.translate(_HTML_TEXT) == text.translate(HTMLTranslator.special_characters)
+
+
+def test_toctree_parents_are_written_again_only_when_the_toctree_would_change(make_site):
+    """An edit that leaves an issue's title and sections alone does not rewrite the
+    archive (its toctree parent); a new section, or a docs page's new title, does."""
+    body = "## Random\n\n[A paper](https://example.org/a) - Ann Author, Venue\n\nWhy.\n"
+    site = make_site({1: issue_page(1, "2021-01-01", body), 2: issue_page(2, "2021-01-08", body)})
+    site.build()
+    archive = site.out / "docs" / "archive.html"
+    index = site.out / "docs" / "index.html"
+
+    def written_again(page, change) -> bool:
+        before = page.stat().st_mtime_ns
+        change()
+        app, warnings = site.build()
+        assert not warnings.strip(), warnings
+        assert app.env.files_to_rebuild.get("issues/0002") == {"docs/archive"}  # put back
+        return page.stat().st_mtime_ns != before
+
+    # commentary only: the archive is left as it is, the issue page shows the edit
+    edited = body.replace("Why.", "Why not.")
+    assert not written_again(
+        archive, lambda: site.write_issue(2, issue_page(2, "2021-01-08", edited))
+    )
+    assert "Why not." in site.html("issues/0002.html")
+    # a new section changes what the archive's toctree holds of the page
+    sectioned = edited + "\n## Events\n\n[A meeting](https://example.org/m) - Bo Host\n\nGo.\n"
+    assert written_again(
+        archive, lambda: site.write_issue(2, issue_page(2, "2021-01-08", sectioned))
+    )
+    # a docs page: a new title shows in its parent's toctree, an edited body does not
+    about = site.root / "docs" / "about.md"
+    text = about.read_text(encoding="utf-8")
+    assert not written_again(index, lambda: about.write_text(text + "\nMore.\n", encoding="utf-8"))
+    retitled = text.replace("# About", "# About this site", 1)
+    assert written_again(index, lambda: about.write_text(retitled, encoding="utf-8"))
+    assert "About this site" in site.html("docs/index.html")

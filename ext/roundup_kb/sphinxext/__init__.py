@@ -33,6 +33,7 @@ from roundup_kb.sphinxext import (
     smartquotes,
     stats,
     templatecache,
+    tocparents,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -63,6 +64,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     templatecache.setup(app)
     smartquotes.setup(app)
     pagetoc.setup(app)
+    tocparents.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
