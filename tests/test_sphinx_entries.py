@@ -510,3 +510,8 @@ def test_toctree_parents_are_written_again_only_when_the_toctree_would_change(ma
     retitled = text.replace("# About", "# About this site", 1)
     assert written_again(index, lambda: about.write_text(retitled, encoding="utf-8"))
     assert "About this site" in site.html("docs/index.html")
+    # Sphinx's rule, when asked for
+    before = archive.stat().st_mtime_ns
+    site.write_issue(2, issue_page(2, "2021-01-08", sectioned.replace("Go.", "Went.")))
+    site.build(confoverrides={"roundup_skip_unchanged_toctree_parents": False})
+    assert archive.stat().st_mtime_ns != before

@@ -16,6 +16,10 @@ parents are still written when anything else asks for them (their own change, or
 the domain's list of pages showing changed data).  Sphinx's
 ``env.files_to_rebuild`` is swapped for a copy for the one comprehension that
 reads it in ``Builder.write`` and put back when the build finishes.
+
+``roundup_skip_unchanged_toctree_parents = False`` restores Sphinx's rule, for a
+project with another extension that shows more of a page in its toctree parents
+than the toctree does and counts on them being written again.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ def keep_parents_of_unchanged(app: Sphinx, builder: Any) -> None:
     env = app.env
     views = getattr(app, _VIEWS, {})
     setattr(app, _VIEWS, {})
+    if not app.config.roundup_skip_unchanged_toctree_parents:
+        return
     same = {
         doc for doc, view in views.items() if doc in env.all_docs and toc_view(env, doc) == view
     }
@@ -84,6 +90,7 @@ def restore(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    app.add_config_value("roundup_skip_unchanged_toctree_parents", True, "", types=[bool])
     app.connect("env-before-read-docs", note_views)
     app.connect("write-started", keep_parents_of_unchanged)
     app.connect("build-finished", restore)
