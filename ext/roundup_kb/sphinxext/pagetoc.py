@@ -80,6 +80,9 @@ WORD_LISTS = {
 }
 
 
+_WORDS = {tag: WORD_LISTS["*"] | names for tag, names in WORD_LISTS.items()}
+
+
 def _text(value: str) -> str:
     """Text as BeautifulSoup's "minimal" formatter writes it."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -103,7 +106,7 @@ class _Element:
         self.tag = tag
         # repeated attributes: the last one counts, in the place of the first
         self.attrs: dict[str, str | None] = {}
-        words = WORD_LISTS["*"] | WORD_LISTS.get(tag, set())
+        words = _WORDS.get(tag, WORD_LISTS["*"])
         for name, value in attrs:
             self.attrs[name] = " ".join(value.split()) if value and name in words else value
         self.children: list[_Element | str] = []

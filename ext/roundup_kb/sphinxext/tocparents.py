@@ -54,6 +54,9 @@ def toc_view(env: Any, docname: str) -> tuple:
 def note_views(app: Sphinx, env: Any, docnames: list[str]) -> None:
     """``env-before-read-docs``: note the view of each page read again whose toctree
     parents are not read again themselves (those are written anyway)."""
+    if not app.config.roundup_skip_unchanged_toctree_parents:
+        setattr(app, _VIEWS, {})
+        return
     reading = set(docnames)
     setattr(
         app,
@@ -71,8 +74,6 @@ def keep_parents_of_unchanged(app: Sphinx, builder: Any) -> None:
     env = app.env
     views = getattr(app, _VIEWS, {})
     setattr(app, _VIEWS, {})
-    if not app.config.roundup_skip_unchanged_toctree_parents:
-        return
     same = {
         doc for doc, view in views.items() if doc in env.all_docs and toc_view(env, doc) == view
     }
