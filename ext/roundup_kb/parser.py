@@ -30,6 +30,7 @@ from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
 from roundup_kb.attribution import Attribution, parse_attribution
+from roundup_kb.mdlinks import use_fast_links
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention, Topic
 from roundup_kb.names import NameRegistry, clean_text
 from roundup_kb.pages import read_issue_page
@@ -51,9 +52,11 @@ def markdown() -> MarkdownIt:
 
     CommonMark plus tables and strikethrough, and MyST's ``:::`` directive fences
     and ``{role}`` syntax, so that the link-item parser, ``validate`` and safe
-    mode can all work on one token stream per page.
+    mode can all work on one token stream per page.  Link destinations are
+    normalised by :func:`roundup_kb.mdlinks.normalize_link`, markdown-it-py's
+    own normaliser with a shortcut for URLs it leaves as they are.
     """
-    return (
+    return use_fast_links(
         MarkdownIt("commonmark")
         .enable(["table", "strikethrough"])
         .use(colon_fence_plugin)
