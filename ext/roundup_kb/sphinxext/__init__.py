@@ -21,6 +21,7 @@ from roundup_kb.sphinxext import (
     fastpath,
     feeds,
     gctune,
+    highlight,
     home,
     issues,
     linkcheck,
@@ -65,6 +66,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     smartquotes.setup(app)
     pagetoc.setup(app)
     tocparents.setup(app)
+    highlight.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
