@@ -97,6 +97,38 @@ def test_entries_get_anchors_permalinks_and_badges(site):
     assert re.search(r'href="\.\./docs/venues/h\.html#venue-harvard-business-review"', page)
 
 
+def test_one_placeholder_per_entry_stands_for_what_follows_it(site):
+    """The doctree holds one node per entry for permalink, badges, cite and backlinks;
+    the page shows them in that order, as siblings of the item's text."""
+    from docutils import nodes
+
+    from roundup_kb.sphinxext.entries import entry_badges
+
+    site.build()
+    doctree = pickle.loads((site.doctrees / "issues/0002.doctree").read_bytes())
+    placeholders = list(doctree.findall(entry_badges))
+    assert [p["entry"] for p in placeholders] == [
+        e["id"] for e in export(site)["entries"] if e["issue"] == 2
+    ]
+    assert not [r for r in doctree.findall(nodes.reference) if r.get("refuri", "").startswith("#")]
+    cites = [r.astext() for r in doctree.findall(nodes.raw) if "roundup-cite" in r.astext()]
+    assert len(cites) == 1 and 'data-cite="issue"' in cites[0]  # the issue's own button
+    page = article(site.html("issues/0002.html"))
+    entry = placeholders[1]["entry"]  # the one featured in issue 1 too
+    assert re.search(
+        rf'HBR <a class="roundup-permalink reference external" href="#{entry}"'
+        r' title="Permalink to this entry">#</a><span><span class="roundup-badges">.*?</span></span>'
+        rf'<button type="button" class="roundup-cite" data-cite="{entry}" data-issue="2">cite</button>'
+        r'<span><span class="roundup-also"> also in <a class="reference internal" href="0001\.html#',
+        page,
+    )
+    site.build(builder="text")  # resolved as nodes when nothing renders them at writing
+    text = " ".join((site.root / "_build/text/issues/0002.txt").read_text("utf-8").split())
+    assert (
+        "Chia-Yen Chiu, HBR #Managing TeamsChia-Yen ChiuHarvard Business Review also in #1" in text
+    )
+
+
 def test_same_url_in_two_issues_is_also_featured(site):
     site.build()
     later = article(site.html("issues/0002.html"))

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data, or what the parser puts in it, changes, so
 #: old pickles are discarded
-ENV_VERSION = 12
+ENV_VERSION = 13
 #: the keys of the domain data that hold one value per document
 _PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered")
 

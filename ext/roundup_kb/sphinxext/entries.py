@@ -2,7 +2,12 @@
 
 The core parser finds link items in the page's Markdown and reports each one's
 URL and source line; here the matching ``reference`` node in the doctree MyST
-built from the same text gets the entry's id, a visible permalink and badges.
+built from the same text gets the entry's id, and one :class:`entry_badges`
+placeholder after the item stands for its permalink, badges, cite button and
+backlinks.  The placeholder is filled when the page is written
+(:mod:`roundup_kb.sphinxext.pages`): one node instead of the eight they make,
+on each of thousands of entries, is that much less for every transform, the
+pickler and the search index to walk.
 """
 
 from __future__ import annotations
@@ -13,10 +18,6 @@ from docutils import nodes
 from sphinx.addnodes import pending_xref
 
 from roundup_kb.model import Entry, Issue
-
-
-class also_featured(nodes.General, nodes.Element):
-    """Placeholder: other issues that link the same URL, filled when resolving."""
 
 
 def _references(document: nodes.document) -> Iterator[nodes.reference]:
@@ -82,21 +83,33 @@ def cite_button(key: str, issue: int, label: str = "cite") -> nodes.raw:
 
 
 class entry_badges(nodes.General, nodes.Element):
-    """Placeholder: an entry's topic, kind, author and venue badges, filled when resolving.
+    """Placeholder: what follows an entry's link and attribution, filled when resolving.
 
-    Badges are thousands of links per build: filled by the page's renderer
-    (HTML for HTML builders) they cost far less than cross-references each
-    resolved by Sphinx.
+    Its permalink, its topic, kind, author and venue badges, its cite button
+    and the other issues that feature or mention its URL ("also in").  Badges
+    are thousands of links per build: filled by the page's renderer (HTML for
+    HTML builders) they cost far less than cross-references each resolved by
+    Sphinx.
     """
 
 
 def badges(entry: Entry) -> entry_badges:
     return entry_badges(
+        entry=entry.id,
+        issue=entry.issue,
+        url=entry.url,
         topic=entry.topic or "",
         kind=entry.kind,
         authors=list(entry.authors),
         venue=entry.venue or "",
     )
+
+
+def permalink(entry_id: str) -> nodes.reference:
+    """The visible ``#`` link to an entry's anchor."""
+    node = nodes.reference("", "#", refuri=f"#{entry_id}", classes=["roundup-permalink"])
+    node["reftitle"] = "Permalink to this entry"
+    return node
 
 
 def decorate_entries(document: nodes.document, issue: Issue, docname: str) -> list[Entry]:
@@ -125,16 +138,5 @@ def decorate_entries(document: nodes.document, issue: Issue, docname: str) -> li
         end = _line_end(paragraph, child)
         anchor = nodes.inline("", "", ids=[entry.id], classes=["roundup-entry"])
         paragraph.insert(paragraph.index(child), anchor)
-        permalink = nodes.reference(
-            "",
-            "#",
-            refuri=f"#{entry.id}",
-            classes=["roundup-permalink"],
-        )
-        permalink["reftitle"] = "Permalink to this entry"
-        extra = [nodes.Text(" "), permalink, badges(entry), cite_button(entry.id, entry.issue)]
-        featured = also_featured(entry=entry.id, url=entry.url)
-        extra.append(featured)
-        for offset, node in enumerate(extra):
-            paragraph.insert(end + 1 + offset, node)
+        paragraph.insert(end + 1, badges(entry))
     return missing

@@ -29,7 +29,7 @@ from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import ENTRY_LIST, ISSUE_LIST, get_domain, term_key
-from roundup_kb.sphinxext.entries import also_featured, cite_button_html, entry_badges, xref
+from roundup_kb.sphinxext.entries import cite_button_html, entry_badges, permalink, xref
 from roundup_kb.sphinxext.issues import (
     NOT_SEARCHED,
     RENDERED_WHEN_WRITTEN,
@@ -270,6 +270,20 @@ class Renderer:
         href = escape(self.uri(todoc, anchor))
         return f'<a class="{names}" href="{href}">{text.translate(_HTML_TEXT)}</a>'
 
+    def entry_extras(self, node: entry_badges) -> list[nodes.Node]:
+        """What follows an entry's attribution: permalink, badges, cite button, "also in".
+
+        The nodes :func:`~roundup_kb.sphinxext.entries.decorate_entries` once put
+        into the doctree, each placeholder's in the box it was written in.
+        """
+        extras: list[nodes.Node] = [nodes.Text(" "), permalink(node["entry"])]
+        extras.append(nodes.inline("", "", *self.badges(node), classes=node["classes"]))
+        extras.append(nodes.raw("", cite_button_html(node["entry"], node["issue"]), format="html"))
+        also = self.also_featured(node)
+        if also:
+            extras.append(nodes.inline("", "", *also))
+        return extras
+
     def badges(self, node: entry_badges) -> list[nodes.Node]:
         """An entry's badges: its topic, kind (unless an article), authors and venue."""
         wanted = [("topic", node["topic"])] if node["topic"] else []
@@ -447,7 +461,7 @@ class Renderer:
         head = nodes.paragraph("", f"Mentioned in {len(found)} entries:", classes=["roundup-count"])
         return [head, self.entry_list(found)]
 
-    def also_featured(self, node: also_featured) -> list[nodes.Node]:
+    def also_featured(self, node: entry_badges) -> list[nodes.Node]:
         """Backlinks: the same link as an item, or mentioned in passing, in other issues."""
         here = self.catalogue.entries.get(node["entry"])
         featured = self.catalogue.featured_elsewhere(node["entry"])
@@ -524,16 +538,12 @@ def resolve_generated(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         replace_placeholder(node, _render(renderer, node))
     if later:
         return
-    for node in [*doctree.findall(also_featured), *doctree.findall(entry_badges)]:
+    for node in list(doctree.findall(entry_badges)):
         renderer = renderer or Renderer(app, docname)
-        replace_placeholder(node, _render(renderer, node))
+        node.replace_self(renderer.entry_extras(node))
 
 
 def _render(renderer: Renderer, node: nodes.Element) -> list[nodes.Node]:
-    if isinstance(node, entry_badges):
-        return renderer.badges(node)
-    if isinstance(node, also_featured):
-        return renderer.also_featured(node)
     return getattr(renderer, node["kind"].replace("-", "_"))(node)
 
 
@@ -542,6 +552,13 @@ def render_when_written(self: Any, node: nodes.Element) -> None:
     renderer = getattr(self, "_roundup_renderer", None)
     if renderer is None:
         renderer = self._roundup_renderer = Renderer(*writer_host(self))
+    if isinstance(node, entry_badges):
+        # several siblings, not one box: written as if they had been in the doctree
+        extras = renderer.entry_extras(node)
+        node.replace_self(extras)
+        for extra in extras:
+            extra.walkabout(self)
+        raise nodes.SkipNode
     write_in_place(self, node, _render(renderer, node))
 
 
@@ -558,8 +575,8 @@ def _prepare_writers(app: Sphinx, builder: Any) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    add_placeholder_nodes(app, kb_placeholder, also_featured, entry_badges)
-    for node_class in (kb_placeholder, also_featured, entry_badges):
+    add_placeholder_nodes(app, kb_placeholder, entry_badges)
+    for node_class in (kb_placeholder, entry_badges):
         app.add_node(node_class, override=True, html=(render_when_written, None))
     app.add_directive("topic-page", TopicPageDirective)
     app.add_directive("topic-index", TopicIndexDirective)
