@@ -209,6 +209,10 @@ class Build:
     #: wall-clock seconds of every run when the scenario was repeated (``seconds`` is
     #: their median, ``peak_mib`` their largest)
     runs: list[float] = field(default_factory=list)
+    #: the ``PYTHONHASHSEED`` of the run (None: Python's random one); of every run
+    #: when repeated
+    hash_seed: int | None = None
+    hash_seeds: list[int | None] = field(default_factory=list)
 
 
 #: scenarios that can run again from the same state (``--repeat``)
@@ -227,18 +231,40 @@ def median_build(builds: list[Build]) -> Build:
         returncode=max(b.returncode for b in builds),
         log=middle.log,
         runs=[b.seconds for b in builds],
+        hash_seed=middle.hash_seed,
+        hash_seeds=[b.hash_seed for b in builds],
     )
 
 
-def sphinx_build(src: Path, out: Path, log: Path, *, jobs: int = 1) -> Build:
-    """Run ``sphinx-build -b html`` in a child process; time it and read its peak memory."""
+def hash_seed(mode: str, attempt: int) -> int | None:
+    """The ``PYTHONHASHSEED`` of run ``attempt`` (0, 1, ...) of a scenario, ours and vanilla alike.
+
+    A vanilla build of the corpus took 14.9 and 15.4 s with one seed and 19.0 and
+    17.5 s with another, alternating on this machine: Python's random seed is a
+    source of spread of its own.  ``fixed`` gives the k-th run of both builds the
+    same seed, k + 1, so runs differ in code and not in luck, and a run of the
+    benchmark is compared with the next on the same seeds.
+    """
+    return attempt + 1 if mode == "fixed" else None
+
+
+def sphinx_build(
+    src: Path, out: Path, log: Path, *, jobs: int = 1, seed: int | None = None
+) -> Build:
+    """Run ``sphinx-build -b html`` in a child process; time it and read its peak memory.
+
+    ``seed``: the child's ``PYTHONHASHSEED`` (None: a random one, as Python's default).
+    """
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q"]
     if jobs > 1:
         command += ["-j", str(jobs)]
     command += [str(src), str(out)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+    if seed is not None:
+        env["PYTHONHASHSEED"] = str(seed)
     with open(log, "w", encoding="utf-8") as stream:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, cwd=src)
+        child = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, cwd=src, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -250,6 +276,7 @@ def sphinx_build(src: Path, out: Path, log: Path, *, jobs: int = 1) -> Build:
         warnings=text.count("WARNING:"),
         returncode=child.returncode,
         log=str(log),
+        hash_seed=seed,
     )
 
 
@@ -289,6 +316,7 @@ def run_corpus(
     jobs: int,
     seed: int,
     repeat: int = 1,
+    hash_seeds: str = "fixed",
 ) -> CorpusResult:
     """Build both projects of one corpus through ``scenarios``, ours then vanilla each time.
 
@@ -335,7 +363,18 @@ def run_corpus(
                         added,
                     )
                 runs[flavour].append(
-                    _run_scenario(name, scenario, flavour, src, logs, jobs, edited, added, attempt)
+                    _run_scenario(
+                        name,
+                        scenario,
+                        flavour,
+                        src,
+                        logs,
+                        jobs,
+                        edited,
+                        added,
+                        attempt,
+                        hash_seed(hash_seeds, attempt),
+                    )
                 )
         for flavour, builds in runs.items():
             result.builds[scenario][flavour] = (
@@ -378,6 +417,7 @@ def _run_scenario(
     edited: tuple[str, str] | None,
     added: tuple[str, str] | None,
     attempt: int,
+    seed: int | None = None,
 ) -> Build:
     if scenario == "edit" and edited:
         (src / "issues" / edited[0]).write_text(edited[1], encoding="utf-8")
@@ -392,6 +432,7 @@ def _run_scenario(
         out,
         logs / f"{flavour}-{scenario}{suffix}.log",
         jobs=jobs if scenario == "parallel" else 1,
+        seed=seed,
     )
     _say(
         f"{name}: {flavour:7} {_label(scenario, jobs):32} {build.seconds:8.2f} s "
@@ -534,6 +575,8 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
             f"most {meta['repeat_up_to']} issues (every run is listed under its table).",
             "",
         ]
+    if meta.get("hash_seeds") == "fixed":
+        lines += ["Hash seeds: run k of each build, ours and vanilla, with PYTHONHASHSEED=k.", ""]
     for r in results:
         lines += [
             f"## {r.name}: {r.issues} issues, {r.entries} entries",
@@ -599,6 +642,7 @@ def _meta(
         "pystemmer": importlib.util.find_spec("Stemmer") is not None,
         "jobs": args.jobs,
         "seed": args.seed,
+        "hash_seeds": args.hash_seeds,
         "quick": args.quick,
         "load_before": load_before,
         "load_after": _load(),
@@ -704,6 +748,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="-j for the parallel build")
     parser.add_argument("--seed", type=int, default=0, help="synthetic corpus seed")
     parser.add_argument(
+        "--hash-seeds",
+        choices=("fixed", "random"),
+        default="fixed",
+        help="PYTHONHASHSEED of the builds: fixed gives run k of ours and of vanilla "
+        "seed k+1 (default); random leaves it to Python",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="CI smoke test: 20 synthetic issues, full + no-op"
     )
     parser.add_argument(
@@ -765,6 +816,7 @@ def main(argv: list[str] | None = None) -> int:
                         args.jobs,
                         args.seed,
                         _repeat(args, count),
+                        args.hash_seeds,
                     )
                 )
             else:
@@ -773,7 +825,16 @@ def main(argv: list[str] | None = None) -> int:
             name = f"synthetic-{size}"
             issues = synthetic_issues(work / "sources" / name, size, args.seed)
             results.append(
-                run_corpus(name, issues, work, scenarios, args.jobs, args.seed, _repeat(args, size))
+                run_corpus(
+                    name,
+                    issues,
+                    work,
+                    scenarios,
+                    args.jobs,
+                    args.seed,
+                    _repeat(args, size),
+                    args.hash_seeds,
+                )
             )
         targets = check_targets(results, args.jobs)
         meta = _meta(args, load_before, reference_before, compiled)

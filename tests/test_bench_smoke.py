@@ -89,6 +89,8 @@ def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
     for scenario in ("full", "edit", "add"):
         for flavour in ("ours", "vanilla"):
             assert len(corpus["builds"][scenario][flavour]["runs"]) == 2, (scenario, flavour)
+            # run k of both builds with the same PYTHONHASHSEED, k
+            assert corpus["builds"][scenario][flavour]["hash_seeds"] == [1, 2]
     logs = work / "synthetic-4" / "logs"
     assert sorted(p.name for p in logs.glob("*undo*")) == [
         "ours-add-undo1.log",
@@ -98,10 +100,18 @@ def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
     ]
     report = (out / "results.md").read_text(encoding="utf-8")
     assert "Every scenario: median of 2 runs" in report
+    assert "with PYTHONHASHSEED=k" in report
     # the core is timed as often, and its median kept
     runs = corpus["core_runs"]
     assert len(runs) == 2 and corpus["core_seconds"] == sorted(runs)[1]
     assert f"(median of {runs[0]:.2f}, {runs[1]:.2f} s)" in report
+
+
+def test_hash_seeds_fixed_or_left_to_python():
+    bench = _bench_module()
+    assert [bench.hash_seed("fixed", attempt) for attempt in range(3)] == [1, 2, 3]
+    assert bench.hash_seed("random", 0) is None
+    assert bench.parse_args([]).hash_seeds == "fixed"
 
 
 def test_targets_pass_fail_and_skip():
