@@ -5,7 +5,7 @@ URL and source line; here the matching ``reference`` node in the doctree MyST
 built from the same text gets the entry's id, and one :class:`entry_badges`
 placeholder after the item stands for its permalink, badges, cite button and
 backlinks.  The placeholder is filled when the page is written
-(:mod:`roundup_kb.sphinxext.pages`): one node instead of the eight they make,
+(:mod:`roundup_kb.sphinxext.pages`): one node instead of the seven they make,
 on each of thousands of entries, is that much less for every transform, the
 pickler and the search index to walk.
 """

@@ -57,6 +57,8 @@ class QuickHighlightLanguage(HighlightLanguageTransform):
 
 
 def setup(app: Sphinx) -> None:
-    transforms = app.registry.post_transforms
-    if HighlightLanguageTransform in transforms:
+    # Sphinx's registry keeps its post-transforms in a list; if a later Sphinx keeps
+    # them otherwise, its own transform simply stays
+    transforms = getattr(app.registry, "post_transforms", None)
+    if isinstance(transforms, list) and HighlightLanguageTransform in transforms:
         transforms[transforms.index(HighlightLanguageTransform)] = QuickHighlightLanguage
