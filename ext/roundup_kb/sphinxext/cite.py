@@ -44,6 +44,7 @@ from roundup_kb.export import json_compact, json_list_text
 from roundup_kb.files import load_cache, save_cache, write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink
+from roundup_kb.sphinxext import plugins
 from roundup_kb.sphinxext.domain import get_domain, issue_docnames, listed
 from roundup_kb.sphinxext.issues import (
     NOT_SEARCHED,
@@ -550,7 +551,10 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def setup(app: Sphinx) -> None:
+    # pybtex's first: importing sphinxcontrib-bibtex looks plugins up
+    plugins.share_one_scan("pybtex.plugin")
     app.setup_extension("sphinxcontrib.bibtex")
+    plugins.share_one_scan("sphinxcontrib.bibtex.plugin")
     app.add_config_value("roundup_cite_style", BUILTIN, "html", types=[str])
     app.add_config_value("roundup_editor", cite.EDITOR, "html", types=[str])
     add_placeholder_nodes(app, topic_bibliography)
