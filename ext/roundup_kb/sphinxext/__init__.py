@@ -30,6 +30,7 @@ from roundup_kb.sphinxext import (
     prescan,
     registries,
     searchindex,
+    sectionnav,
     site,
     smartquotes,
     stats,
@@ -67,6 +68,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pagetoc.setup(app)
     tocparents.setup(app)
     highlight.setup(app)
+    sectionnav.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
