@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from item_helpers import REGISTRY, topics
 from roundup_kb.model import KINDS
@@ -73,6 +77,54 @@ def test_suggestions_and_typo_detection():
     assert registry.suggestions("Research Computing System")[0].slug == "research-computing-systems"
     assert registry.resembles_topic("Reserch Software Developmnt")
     assert not registry.resembles_topic("Well that escalated quickly")
+
+
+def _variant_keys(registry: TopicRegistry) -> list[tuple[str, str]]:
+    return [
+        (heading_key(variant), topic.slug)
+        for topic in registry.topics
+        for variant in (topic.title, *topic.aliases)
+    ]
+
+
+def _mangled(data, text: str) -> str:
+    """``text`` with a few characters dropped, doubled or changed."""
+    chars = list(text)
+    for _ in range(data.draw(st.integers(0, 4))):
+        if not chars:
+            break
+        at = data.draw(st.integers(0, len(chars) - 1))
+        what = data.draw(st.sampled_from(["drop", "double", "change"]))
+        if what == "drop":
+            del chars[at]
+        elif what == "double":
+            chars.insert(at, chars[at])
+        else:
+            chars[at] = data.draw(st.sampled_from("aeiouxyz -"))
+    return "".join(chars)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.floats(0.5, 0.95))
+def test_typo_detection_is_plain_difflib(data, threshold):
+    """The shared matchers and quick bounds answer as a fresh SequenceMatcher per variant."""
+    registry = topics()
+    first: dict[str, str] = {}  # variant key -> topic, the first topic to claim it
+    for variant, slug in _variant_keys(registry):
+        first.setdefault(variant, slug)
+    base = data.draw(st.sampled_from(sorted(first)) | st.text("abcdefghij mnoprst", max_size=30))
+    heading = _mangled(data, base)
+    key = heading_key(heading)
+    ratios = {variant: difflib.SequenceMatcher(None, key, variant).ratio() for variant in first}
+    assert registry.resembles_topic(heading, threshold) == any(
+        r >= threshold for r in ratios.values()
+    )
+    best: dict[str, float] = {}
+    for variant, slug in first.items():
+        best[slug] = max(best.get(slug, 0.0), ratios[variant])
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+    wanted = [slug for slug, ratio in ranked[:3] if ratio >= 0.6]
+    assert [topic.slug for topic in registry.suggestions(heading)] == wanted
 
 
 def test_heading_key_ignores_quotes_case_and_markup():

@@ -13,7 +13,7 @@ import difflib
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,11 @@ class TopicRegistry:
     _by_slug: dict[str, Topic] = field(default_factory=dict, repr=False)
     #: resembles_topic() answers by heading key: the same essay headings recur in every issue
     _resembles: dict[tuple[str, float], bool] = field(default_factory=dict, repr=False)
+    #: one SequenceMatcher per heading variant, made on first use: a matcher indexes its
+    #: second sequence when given it, so each variant is indexed once, not per heading
+    _matchers: list[tuple[difflib.SequenceMatcher, Topic]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for topic in self.topics:
@@ -177,10 +182,9 @@ class TopicRegistry:
 
     def suggestions(self, heading: str, limit: int = 3) -> list[Topic]:
         """Topics whose headings are closest to ``heading``, best first."""
-        key = heading_key(heading)
         scored: dict[str, float] = {}
-        for variant_key, topic in self._by_key.items():
-            ratio = difflib.SequenceMatcher(None, key, variant_key).ratio()
+        for matcher, topic in self._matching(heading_key(heading)):
+            ratio = matcher.ratio()
             if ratio > scored.get(topic.slug, 0.0):
                 scored[topic.slug] = ratio
         best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -191,11 +195,25 @@ class TopicRegistry:
         key = heading_key(heading)
         found = self._resembles.get((key, threshold))
         if found is None:
+            # the two quick ratios are upper bounds of ratio(), cheap to compute
             found = self._resembles[key, threshold] = any(
-                matcher.real_quick_ratio() >= threshold and matcher.ratio() >= threshold
-                for matcher in (difflib.SequenceMatcher(None, key, v) for v in self._by_key)
+                matcher.real_quick_ratio() >= threshold
+                and matcher.quick_ratio() >= threshold
+                and matcher.ratio() >= threshold
+                for matcher, _ in self._matching(key)
             )
         return found
+
+    def _matching(self, key: str) -> Iterator[tuple[difflib.SequenceMatcher, Topic]]:
+        """Each variant's matcher, in registry order, set to compare ``key`` with it."""
+        if not self._matchers:
+            self._matchers = [
+                (difflib.SequenceMatcher(None, "", variant_key), topic)
+                for variant_key, topic in self._by_key.items()
+            ]
+        for matcher, topic in self._matchers:
+            matcher.set_seq1(key)
+            yield matcher, topic
 
     def unknown_problem(self, heading: str, path: str | None, line: int | None) -> Problem:
         """The ``unknown_topic`` warning for ``heading``, with a hint saying how to register it."""
