@@ -105,6 +105,12 @@ def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
     runs = corpus["core_runs"]
     assert len(runs) == 2 and corpus["core_seconds"] == sorted(runs)[1]
     assert f"(median of {runs[0]:.2f}, {runs[1]:.2f} s)" in report
+    # with the CLI's number of processes, and once in one process when that is more
+    from roundup_kb.validate import default_jobs
+
+    assert corpus["core_jobs"] == default_jobs()
+    if default_jobs() > 1:
+        assert f"; {corpus['core_one_process']:.2f} s in one process" in report
 
 
 def test_hash_seeds_fixed_or_left_to_python():

@@ -117,6 +117,8 @@ def test_broken_pyproject_is_an_error(project, capsys):
         ["import", "x.md", "--bogus"],
         ["frobnicate"],
         ["import", "x.md", "--site-url", "not a url"],
+        ["validate", "--jobs", "-1"],
+        ["export", "-j", "two"],
     ],
 )
 def test_usage_errors_exit_2(argv, capsys):

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from roundup_kb import validate
 from roundup_kb.cli import main as cli
 from roundup_kb.names import NameRegistry
 from roundup_kb.synth import MAX_ITEMS, MIN_ITEMS, generate_corpus, generate_issue, write_corpus
 from roundup_kb.topics import TopicRegistry
-from roundup_kb.validate import validate_paths
+from roundup_kb.validate import PARALLEL_FROM, validate_paths
 
 TOPICS = TopicRegistry.load(ROOT / "docs" / "registry" / "topics.yaml")
 NAMES = NameRegistry.load(ROOT / "docs" / "registry" / "names.yaml")
@@ -88,6 +89,37 @@ def test_pages_validate_without_problems_and_parse_back_to_what_was_generated(tm
             want = (item.title, item.url, item.kind, item.topic, item.authors, item.venue)
             assert got == want, f"{issue.path}:{entry.line}"
             assert entry.et_al == item.et_al
+
+
+def _awkward_corpus(dest: Path) -> None:
+    """Synthetic pages and, among them, pages with problems of every kind."""
+    write_corpus(dest, PARALLEL_FROM + 9, TOPICS, seed=5)
+    pages = sorted(dest.glob("*.md"))
+    with pages[3].open("a", encoding="utf-8") as page:  # after the topics: an unknown one
+        page.write("\n## Cats and Dogs\n\n[Cats](https://example.org/cats) - Felix Cat\n")
+    pages[20].write_bytes(b"---\nnumber: 21\n---\n\xff\xfe not UTF-8\n")  # unreadable
+    (dest / "0999.md").write_text(pages[30].read_text(encoding="utf-8"), encoding="utf-8")
+    pages[31].write_text("no front matter at all\n", encoding="utf-8")
+
+
+def test_checking_in_processes_gives_what_one_process_gives(tmp_path):
+    _awkward_corpus(tmp_path)
+    alone = validate_paths([tmp_path], TOPICS, NAMES)
+    assert {p.code for p in alone[1]} >= {"unknown_topic", "unreadable", "duplicate_number"}
+    for jobs in (2, 3):
+        assert validate_paths([tmp_path], TOPICS, NAMES, jobs=jobs) == alone
+
+
+def test_where_processes_cannot_start_the_pages_are_checked_here(tmp_path, monkeypatch):
+    _awkward_corpus(tmp_path)
+    alone = validate_paths([tmp_path], TOPICS, NAMES)
+
+    class NoProcesses:
+        def __init__(self, *args, **kwargs):
+            raise OSError("no semaphores here")
+
+    monkeypatch.setattr(validate, "ProcessPoolExecutor", NoProcesses)
+    assert validate_paths([tmp_path], TOPICS, NAMES, jobs=2) == alone
 
 
 def test_item_counts_are_in_range_and_spread_like_the_corpus(corpus):

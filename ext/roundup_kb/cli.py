@@ -104,6 +104,23 @@ def _registries(config: ProjectConfig):
     return TopicRegistry.load(config.topics_file), NameRegistry.load(config.names_file)
 
 
+def _add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=lambda v: _count(v, 0),
+        default=0,
+        metavar="N",
+        help="check pages in N processes (default: the CPUs, at most 4; 1 for one process)",
+    )
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from roundup_kb.validate import default_jobs
+
+    return args.jobs or default_jobs()
+
+
 def add_validate(commands: argparse._SubParsersAction) -> None:
     """``roundup-kb validate [PATHS]``: every check the build makes, without Sphinx."""
     parser = commands.add_parser(
@@ -121,6 +138,7 @@ def add_validate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--allow-warnings", action="store_true", help="exit 0 when there are only warnings"
     )
+    _add_jobs(parser)
     parser.set_defaults(run=run_validate)
 
 
@@ -128,7 +146,9 @@ def run_validate(args: argparse.Namespace, config: ProjectConfig) -> int:
     from roundup_kb.validate import validate_paths
 
     topics, names = _registries(config)
-    issues, problems = validate_paths(args.paths or [config.issues_dir], topics, names)
+    issues, problems = validate_paths(
+        args.paths or [config.issues_dir], topics, names, jobs=_jobs(args)
+    )
     for problem in problems:
         print(
             problem.format().replace(f"{problem.path}:", f"{display_path(problem.path)}:", 1)
@@ -207,6 +227,7 @@ def add_export(commands: argparse._SubParsersAction) -> None:
         default="json",
         help="json (default), bibtex, ris or csl-json",
     )
+    _add_jobs(parser)
     parser.set_defaults(run=run_export)
 
 
@@ -217,7 +238,9 @@ def run_export(args: argparse.Namespace, config: ProjectConfig) -> int:
     from roundup_kb.validate import validate_paths
 
     topics, names = _registries(config)
-    issues, problems = validate_paths(args.paths or [config.issues_dir], topics, names)
+    issues, problems = validate_paths(
+        args.paths or [config.issues_dir], topics, names, jobs=_jobs(args)
+    )
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise RoundupError(errors)

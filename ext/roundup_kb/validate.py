@@ -9,9 +9,13 @@ The build reports the same problems as ``roundup.*`` warnings, so a page that
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -228,31 +232,92 @@ def check_numbers(pages: Iterable[tuple[str, IssueMeta]]) -> list[Problem]:
     return problems
 
 
-def validate_paths(
-    paths: Iterable[Path], topics: TopicRegistry, names: NameRegistry, *, safe_mode: bool = True
-) -> tuple[list[Issue], list[Problem]]:
-    """Check the issue pages at ``paths`` (files or directories of ``NNNN.md``)."""
-    files: list[Path] = []
-    for path in paths:
-        files += issue_paths(path) if path.is_dir() else [path]
-    issues, problems = [], []
+#: fewer pages than this are checked in one process: starting workers costs more
+PARALLEL_FROM = 32
+
+
+def default_jobs() -> int:
+    """Processes ``roundup-kb validate`` and ``export`` use: the CPUs, at most four."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _check_files(
+    files: list[Path], topics: TopicRegistry, names: NameRegistry, safe_mode: bool
+) -> list[tuple[Issue | None, list[Problem]]]:
+    """(issue or None, problems) of each page, in order."""
+    results: list[tuple[Issue | None, list[Problem]]] = []
     for file in files:
         where = str(file)
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(
-                Problem(
-                    "unreadable",
-                    f"cannot read the page: {exc}",
-                    where,
-                    hint="issue pages are UTF-8 text files",
-                )
+            unreadable = Problem(
+                "unreadable",
+                f"cannot read the page: {exc}",
+                where,
+                hint="issue pages are UTF-8 text files",
             )
+            results.append((None, [unreadable]))
             continue
         checked = check_page(text, where, topics, names, safe_mode=safe_mode)
-        problems += checked.problems
-        if checked.issue is not None:
-            issues.append(checked.issue)
+        results.append((checked.issue, checked.problems))
+    return results
+
+
+def _check_in_workers(
+    files: list[Path], topics: TopicRegistry, names: NameRegistry, safe_mode: bool, jobs: int
+) -> list[tuple[Issue | None, list[Problem]]]:
+    """:func:`_check_files` split over ``jobs`` processes, results in the files' order.
+
+    Pages are dealt out in turn (page k to worker k mod jobs), as later issues
+    are longer.  Where processes cannot be forked, the pages are checked here.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    shares = [files[k::jobs] for k in range(jobs)]
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            done = list(
+                pool.map(
+                    _check_files,
+                    shares,
+                    repeat(topics),
+                    repeat(names),
+                    repeat(safe_mode),
+                )
+            )
+    except (OSError, NotImplementedError):  # no semaphores or no fork: check them here
+        return _check_files(files, topics, names, safe_mode)
+    results: list[tuple[Issue | None, list[Problem]]] = [(None, [])] * len(files)
+    for k, share in enumerate(done):
+        results[k::jobs] = share
+    return results
+
+
+def validate_paths(
+    paths: Iterable[Path],
+    topics: TopicRegistry,
+    names: NameRegistry,
+    *,
+    safe_mode: bool = True,
+    jobs: int = 1,
+) -> tuple[list[Issue], list[Problem]]:
+    """Check the issue pages at ``paths`` (files or directories of ``NNNN.md``).
+
+    ``jobs`` > 1 checks the pages in that many processes when there are at least
+    :data:`PARALLEL_FROM` of them; the result is the same, in the same order.
+    """
+    files: list[Path] = []
+    for path in paths:
+        files += issue_paths(path) if path.is_dir() else [path]
+    if jobs > 1 and len(files) >= PARALLEL_FROM:
+        results = _check_in_workers(files, topics, names, safe_mode, min(jobs, len(files)))
+    else:
+        results = _check_files(files, topics, names, safe_mode)
+    issues, problems = [], []
+    for issue, found in results:
+        problems += found
+        if issue is not None:
+            issues.append(issue)
     problems += check_numbers((issue.path, issue.meta) for issue in issues)
     return issues, problems
