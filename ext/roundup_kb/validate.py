@@ -9,7 +9,6 @@ The build reports the same problems as ``roundup.*`` warnings, so a page that
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -270,13 +269,13 @@ def _check_in_workers(
     """:func:`_check_files` split over ``jobs`` processes, results in the files' order.
 
     Pages are dealt out in turn (page k to worker k mod jobs), as later issues
-    are longer.  Where processes cannot be forked, the pages are checked here.
+    are longer.  Workers start as the platform starts processes (forked on
+    Linux, spawned on macOS and Windows).  Where processes cannot start (no
+    semaphores in a sandbox, say), the pages are checked here.
     """
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     shares = [files[k::jobs] for k in range(jobs)]
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
             done = list(
                 pool.map(
                     _check_files,
