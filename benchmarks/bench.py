@@ -330,8 +330,11 @@ def core_in_new_process(issues: Path, jobs: int) -> tuple[float, int]:
         [sys.executable, "-c", code, str(Path(__file__).parent), str(issues), str(jobs)],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode != 0:
+        raise SystemExit(
+            f"bench: timing the core on {issues} failed:\n{done.stderr.strip()[-2000:]}"
+        )
     seconds, entries = json.loads(done.stdout.strip().splitlines()[-1])
     return seconds, entries
 
