@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from item_helpers import CORPUS, ITEMS, corpus_results, names, parse_fixture, topics
-from roundup_kb.catalogue import Catalogue, mentions, term_pattern
+from roundup_kb.catalogue import Catalogue, mentions, term_pattern, terms_mentioned
 from roundup_kb.export import ENTRY_KEYS, entries_json, permalink
 from roundup_kb.model import Entry, Issue, IssueMeta
 from roundup_kb.urls import is_external, normalize_url, url_slug
@@ -301,3 +301,78 @@ def test_mentioning_finds_what_the_term_pattern_finds(texts, term):
     pattern = term_pattern(term)
     expected = [e.id for e in built.newest_first() if mentions(pattern, e)]
     assert [e.id for e in built.mentioning(term)] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    issues_texts=st.lists(
+        st.lists(st.lists(_PIECES, max_size=10).map("".join), min_size=1, max_size=4),
+        min_size=1,
+        max_size=3,
+    ),
+    terms_=st.lists(
+        st.sampled_from(["IC", "rse", "C++", "ß", "ss", "K", "fi", "é1", "a_", " is "]),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    ),
+)
+def test_term_index_answers_as_the_text_does(issues_texts, terms_):
+    """``mentioning`` from each issue's ``terms_mentioned`` equals looking in the text."""
+    issues = [
+        issue(
+            number,
+            *[
+                Entry(
+                    id=f"rct{number}-{n}",
+                    issue=number,
+                    date=dt.date(2022, 1, number),
+                    title=f"t{n}",
+                    url=f"https://example.org/{number}/{n}",
+                    commentary=text,
+                    line=n + 1,
+                )
+                for n, text in enumerate(texts)
+            ],
+            day=number,
+        )
+        for number, texts in enumerate(issues_texts, start=1)
+    ]
+    plain = Catalogue.build(issues, topics(), names())
+    indexed = Catalogue.build(issues, topics(), names())
+    indexed.index_terms(terms_, [terms_mentioned(i.entries, terms_) for i in issues])
+    for term in terms_:
+        expected = [e.id for e in plain.mentioning(term)]
+        assert [e.id for e in indexed.mentioning(term)] == expected
+        # the index is what answered: the term is in it
+        assert term.strip() in indexed._term_index
+
+
+def _entry(id_, commentary, number=1, line=1):
+    return Entry(
+        id=id_,
+        issue=number,
+        date=dt.date(2022, 1, number),
+        title=id_,
+        url=f"https://example.org/{id_}/{number}",
+        commentary=commentary,
+        line=line,
+    )
+
+
+def test_term_index_is_not_used_when_an_id_repeats():
+    first = issue(1, _entry("rct-x", "about RSE"))
+    second = issue(2, _entry("rct-x", "nothing here", number=2), day=2)
+    built = Catalogue.build([first, second], topics(), names())
+    kept = built.entries["rct-x"]
+    built.index_terms(["RSE"], [terms_mentioned(i.entries, ["RSE"]) for i in (first, second)])
+    assert built._term_index == {}  # which of the two uses the term? the text says
+    assert built.mentioning("RSE") == ([kept] if "RSE" in kept.commentary else [])
+
+
+def test_terms_mentioned_keys_terms_stripped_and_skips_unused():
+    entries = (_entry("rct-a", "An RSE and an IC."), _entry("rct-b", "No terms.", line=2))
+    assert terms_mentioned(entries, [" RSE ", "IC", "HPC", " "]) == {
+        "RSE": ("rct-a",),
+        "IC": ("rct-a",),
+    }

@@ -285,6 +285,25 @@ def test_commentary_edit_that_uses_no_term_rewrites_only_its_issue(site):
     assert "docs/topics/managing-teams.html" not in rewritten
 
 
+def test_a_term_new_in_the_registry_lists_the_entries_that_use_it(site):
+    """Which entries use each term is found when an issue page is read; a term added
+    to the registry later is found in pages read before it existed."""
+    site.build()
+    registry = site.root / "docs" / "registry" / "topics.yaml"
+    text = registry.read_text(encoding="utf-8")
+    marker = '      one-on-one: "'
+    assert marker in text
+    registry.write_text(
+        text.replace(marker, '      informal leadership: "Leading without the title."\n' + marker),
+        encoding="utf-8",
+    )
+    site.build()
+    glossary = article(site.html("docs/topics/glossary.html"))
+    listed = glossary.split('id="term-informal-leadership"')[1].split("</dd>")[0]
+    assert "Research: Informal Leadership Comes at a Cost" in listed
+    assert "Remote one-on-ones that work" not in listed
+
+
 def test_entries_filtered_by_term_follow_commentary_edits(site):
     (site.root / "docs" / "terms.md").write_text(
         "---\norphan: true\n---\n\n# Terms\n\n```{entries}\n:term: kaleidoscope\n```\n"
@@ -547,3 +566,55 @@ def test_toctree_parents_are_written_again_only_when_the_toctree_would_change(ma
     site.write_issue(2, issue_page(2, "2021-01-08", sectioned.replace("Go.", "Went.")))
     site.build(confoverrides={"roundup_skip_unchanged_toctree_parents": False})
     assert archive.stat().st_mtime_ns != before
+
+
+def _entries_of(texts: list[str], ids: list[int]) -> tuple:
+    import datetime as dt
+
+    from roundup_kb.model import Entry
+
+    return tuple(
+        Entry(
+            id=f"rct1-{i}",
+            issue=1,
+            date=dt.date(2022, 1, 1),
+            title=f"t{i}",
+            url=f"https://example.org/{i}",
+            commentary=text,
+            line=n + 1,
+        )
+        for n, (i, text) in enumerate(zip(ids, texts, strict=False))
+    )
+
+
+def test_changed_keys_of_terms_are_those_of_looking_at_every_entry():
+    """Only entries whose text changed are looked at first; the answer is the same."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from roundup_kb.catalogue import mentions, term_pattern
+    from roundup_kb.model import IssueMeta
+    from roundup_kb.sphinxext.domain import TERM, changed_keys
+
+    words = st.sampled_from(["RSE", "rse", "IC", "ic.", "about", "HPC", "", " "])
+    texts = st.lists(st.lists(words, max_size=4).map(" ".join), max_size=4)
+    ids = st.lists(st.integers(0, 3), min_size=4, max_size=4)
+    terms = ["RSE", "IC", "HPC"]
+    meta = IssueMeta(number=1, title="t", date=__import__("datetime").date(2022, 1, 1))
+
+    @settings(max_examples=300, deadline=None)
+    @given(old_texts=texts, new_texts=texts, old_ids=ids, new_ids=ids)
+    def check(old_texts, new_texts, old_ids, new_ids):
+        old, new = _entries_of(old_texts, old_ids), _entries_of(new_texts, new_ids)
+        found = {
+            k for k in changed_keys((meta, old, ()), (meta, new, ()), terms) if k.startswith(TERM)
+        }
+        expected = set()
+        for term in terms:
+            pattern = term_pattern(term)
+            using = [{e.id for e in es if mentions(pattern, e)} for es in (old, new)]
+            if using[0] != using[1]:
+                expected.add(TERM + term)
+        assert found == expected
+
+    check()

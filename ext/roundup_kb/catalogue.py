@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from roundup_kb.model import Entry, Issue, Mention
@@ -88,6 +88,32 @@ def mentions(pattern: re.Pattern[str], entry: Entry) -> bool:
     return bool(pattern.search(entry.title) or pattern.search(entry.commentary))
 
 
+def terms_mentioned(entries: Sequence[Entry], terms: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``{term: ids of the entries that use it}`` (as :func:`mentions`), for the terms used.
+
+    Made once per issue page when it is read, so that the glossary's lists
+    (:meth:`Catalogue.mentioning`) need not look for every term in every entry
+    of the site again whenever one issue changes.  Terms are keyed as given, stripped.
+    """
+    folded = [_fold(f"{e.title}\n{e.commentary}") for e in entries]
+    found: dict[str, tuple[str, ...]] = {}
+    for term in terms:
+        needle = term.strip().lower()
+        if not needle:
+            continue
+        pattern = term_pattern(term)
+        # an ASCII term the pattern finds is in the folded text (see _fold)
+        quick = needle.isascii()
+        ids = tuple(
+            entry.id
+            for entry, text in zip(entries, folded, strict=True)
+            if (not quick or needle in text) and mentions(pattern, entry)
+        )
+        if ids:
+            found[term.strip()] = ids
+    return found
+
+
 class Catalogue:
     """Entries, mentions and their indexes across all issues."""
 
@@ -120,6 +146,9 @@ class Catalogue:
         self.mentions = mentions
         #: duplicate entry ids found while building
         self.problems = problems
+        #: term -> ids of the entries that use it (see index_terms)
+        self._term_index: dict[str, set[str]] = {}
+        self._newest: tuple[Entry, ...] | None = None
         self._by_url: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries.values():
             self._by_url[entry.url_key].append(entry)
@@ -224,7 +253,9 @@ class Catalogue:
 
     def newest_first(self) -> list[Entry]:
         """Every entry, newest issue first, in issue order within an issue."""
-        return sorted(self.entries.values(), key=_newest_first)
+        if self._newest is None:
+            self._newest = tuple(sorted(self.entries.values(), key=_newest_first))
+        return list(self._newest)
 
     def featured_elsewhere(self, entry_id: str) -> list[tuple[int, str]]:
         """``(issue number, entry id)`` of the same link in other issues, oldest first."""
@@ -233,10 +264,32 @@ class Catalogue:
             return []
         return [(other.issue, other.id) for other in self.also_featured(entry)]
 
+    def index_terms(
+        self, terms: Iterable[str], per_issue: Iterable[Mapping[str, Iterable[str]]]
+    ) -> None:
+        """Have :meth:`mentioning` answer for ``terms`` from :func:`terms_mentioned` of
+        every issue (``per_issue``, made for at least those terms), not from the text.
+
+        Ignored when the catalogue left out an entry whose id another entry has:
+        an id would then not say which of the two uses the term.
+        """
+        if sum(len(issue.entries) for issue in self.issues) != len(self.entries):
+            return
+        index: dict[str, set[str]] = {term.strip(): set() for term in terms}
+        for found in per_issue:
+            for term, ids in found.items():
+                if term in index:
+                    index[term].update(ids)
+        if all(i in self.entries for ids in index.values() for i in ids):
+            self._term_index = index
+
     def mentioning(self, term: str) -> list[Entry]:
         """Entries whose title or commentary uses ``term`` as a word (any case), newest first."""
         if not term.strip():
             return []
+        ids = self._term_index.get(term.strip())
+        if ids is not None:
+            return sorted((self.entries[i] for i in ids), key=_newest_first)
         pattern = term_pattern(term)
         needle = term.strip().lower()
         if not needle.isascii():

@@ -26,16 +26,16 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from roundup_kb import permalinks
-from roundup_kb.catalogue import Catalogue, mentions, term_pattern
+from roundup_kb.catalogue import Catalogue, terms_mentioned
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data, or what the parser puts in it, changes, so
 #: old pickles are discarded
-ENV_VERSION = 13
+ENV_VERSION = 14
 #: the keys of the domain data that hold one value per document
-_PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered")
+_PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered", "terms")
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -116,14 +116,22 @@ def changed_keys(
             changed = [e for e in (*old_entries, *new_entries) if listed(e) in differs]
     if changed:
         keys |= {ENTRY_LIST} | dependency_keys(changed, ())
-    texts = [{(e.id, e.title, e.commentary) for e in es} for es in (old_entries, new_entries)]
-    if texts[0] != texts[1]:
+    texts = [{(e.id, e.title, e.commentary): e for e in es} for es in (old_entries, new_entries)]
+    if texts[0].keys() != texts[1].keys():
+        # only entries whose text differs can change who uses a term; the others
+        # are looked at only when those differ (an id may be on both sides)
+        same = texts[0].keys() & texts[1].keys()
+        terms = list(terms)
+        apart = [terms_mentioned([e for k, e in s.items() if k not in same], terms) for s in texts]
+        shared: dict[str, tuple[str, ...]] | None = None
         for term in terms:
-            pattern = term_pattern(term)
-            using = [
-                {e.id for e in es if mentions(pattern, e)} for es in (old_entries, new_entries)
-            ]
-            if using[0] != using[1]:
+            using = [set(found.get(term.strip(), ())) for found in apart]
+            if using[0] == using[1]:
+                continue
+            if shared is None:
+                shared = terms_mentioned([texts[0][k] for k in same], terms)
+            both = set(shared.get(term.strip(), ()))
+            if using[0] | both != using[1] | both:
                 keys.add(term_key(term))
     urls = [{m.url_key for m in ms} for ms in (old_mentions, new_mentions)]
     keys |= {f"url:{url}" for url in urls[0] ^ urls[1]}
@@ -274,6 +282,8 @@ class RoundupDomain(Domain):
         "aggregates": PerDoc(),
         # docname -> True: the page was read with pre-rendered HTML (see fastpath)
         "prerendered": PerDoc(),
+        # docname -> (the registry's terms when read, {term: ids of the entries using it})
+        "terms": PerDoc(),
     }
     data_version = ENV_VERSION
     #: derived from ``data``; dropped whenever the data changes (see _changed)
@@ -318,6 +328,8 @@ class RoundupDomain(Domain):
         self.issues[docname] = issue.meta
         self.entries[docname] = issue.entries
         self.mentions[docname] = issue.mentions
+        terms = registry_terms(self.env)
+        self.data["terms"][docname] = (terms, terms_mentioned(issue.entries, terms))
 
     def note_prerendered(self, docname: str) -> None:
         """Record that ``docname`` was read with pre-rendered HTML (see ``fastpath``)."""
@@ -367,7 +379,16 @@ class RoundupDomain(Domain):
                 )
                 for doc, meta in sorted(self.issues.items())
             ]
-            self._catalogue = Catalogue.build(issues, topics, names)
+            catalogue = Catalogue.build(issues, topics, names)
+            # the glossary's lists from what each page's entries were found to use
+            # when it was read, for the terms every page was read with
+            terms = self.data["terms"]
+            read_with = [terms[doc][0] if doc in terms else () for doc in self.issues]
+            if read_with:
+                covered = set(read_with[0]).intersection(*read_with[1:])
+                found = (terms[doc][1] for doc in self.issues if doc in terms)
+                catalogue.index_terms(covered, found)
+            self._catalogue = catalogue
         return self._catalogue
 
     def docname_of_issue(self, number: int) -> str | None:
@@ -460,6 +481,14 @@ class RoundupDomain(Domain):
         for doc, entries in self.entries.items():
             for entry in entries:
                 yield (entry.id, entry.title, "entry", doc, entry.id, 1)
+
+
+def registry_terms(env: BuildEnvironment) -> tuple[str, ...]:
+    """The key terms of every topic of the registry, stripped, in registry order."""
+    from roundup_kb.sphinxext.registries import registries
+
+    topics, _ = registries(env)
+    return tuple(dict.fromkeys(name.strip() for t in topics.topics for name in t.terms))
 
 
 def get_domain(env: BuildEnvironment) -> RoundupDomain:

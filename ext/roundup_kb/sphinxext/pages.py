@@ -39,7 +39,7 @@ from roundup_kb.sphinxext.issues import (
     write_in_place,
     writer_host,
 )
-from roundup_kb.sphinxext.registries import registries
+from roundup_kb.sphinxext.registries import registries, registry_paths
 
 GENERATED_DIRS = (permalinks.TOPICS_DIR, permalinks.AUTHORS_DIR, permalinks.VENUES_DIR)
 LETTER_TITLE = {letter: letter.upper() for letter in permalinks.LETTERS}
@@ -207,6 +207,8 @@ class GlossaryDirective(_Placeholder):
 
     def run(self) -> list[nodes.Node]:
         topics, _ = registries(self.env)
+        # its terms are the registry's: read again when the registry changes
+        self.env.note_dependency(str(registry_paths(self.env)[0]))
         keys = [ENTRY_LIST] + [term_key(name) for topic in topics.topics for name in topic.terms]
         for key in keys:
             get_domain(self.env).note_aggregate(self.env.docname, key)
