@@ -99,3 +99,45 @@ def test_an_error_in_the_data_files_fails_a_parallel_build(make_site, monkeypatc
     monkeypatch.setattr(datafiles, "WRITERS", (broken,))
     with pytest.raises(Exception, match="the feeds broke"):
         site.build(fresh=True, parallel=2)
+
+
+@pytest.mark.sphinx
+def test_exports_are_made_again_only_when_what_they_show_changed(make_site):
+    """``entries.json`` and ``browse.json`` show an entry's listed fields, line and
+    summary: commentary edited past the summary leaves them alone."""
+    site = make_site({1: ISSUE})
+    site.build()
+    marker = "\n"  # a file left as it is keeps this; one made again loses it
+    for name in ("entries.json", "browse.json"):
+        path = site.out / name
+        path.write_text(path.read_text(encoding="utf-8") + marker, encoding="utf-8")
+
+    def tampered() -> set[str]:
+        return {
+            name
+            for name in ("entries.json", "browse.json")
+            if (site.out / name).read_text(encoding="utf-8").endswith("\n" + marker)
+        }
+
+    long_tail = " And more." * 30  # past the summary's 200 characters
+    site.write_issue(1, ISSUE.replace("More about the one-on-one.", "More about it." + long_tail))
+    site.build()
+    # the summary changed ("More about it."): both are made again; browse.json shows it
+    assert tampered() == set()
+    browse = json.loads((site.out / "browse.json").read_text(encoding="utf-8"))
+    assert any(e["excerpt"].startswith("More about it.") for e in browse["entries"])
+    for name in ("entries.json", "browse.json"):
+        path = site.out / name
+        path.write_text(path.read_text(encoding="utf-8") + marker, encoding="utf-8")
+
+    site.write_issue(
+        1, ISSUE.replace("More about the one-on-one.", "More about it." + long_tail + " Still.")
+    )
+    site.build()
+    assert tampered() == {"entries.json", "browse.json"}  # nothing they show changed
+
+    site.write_issue(1, ISSUE.replace("Remote one-on-ones that work", "Remote one-on-ones"))
+    site.build()
+    assert tampered() == set()
+    titles = [e["title"] for e in json.loads((site.out / "entries.json").read_text())["entries"]]
+    assert "Remote one-on-ones" in titles

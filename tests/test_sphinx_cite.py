@@ -325,18 +325,32 @@ def test_a_build_with_no_changed_issue_does_not_look_at_the_entries_again(site, 
 
     site.build()
     looked: list[str] = []
-    listed = sphinx_cite.listed
+    made: list[int] = []
+    listed, issue_panel = sphinx_cite.listed, sphinx_cite.issue_panel
 
     def counted(entry):
         looked.append(entry.id)
         return listed(entry)
 
+    def panel(meta, entries, **kwargs):
+        made.append(meta.number)
+        return issue_panel(meta, entries, **kwargs)
+
     monkeypatch.setattr(sphinx_cite, "listed", counted)
+    monkeypatch.setattr(sphinx_cite, "issue_panel", panel)
     site.build()  # nothing changed
-    assert looked == []
+    assert looked == [] and made == []
     (site.out / "cite" / "1.json").unlink()  # a file gone: the files are checked again
     site.build()
-    assert looked and (site.out / "cite" / "1.json").exists()
+    assert made == [1] and (site.out / "cite" / "1.json").exists()
+    # an edit to commentary alone: what citations show is as it was
+    path = site.root / "issues" / "0001.md"
+    text = path.read_text(encoding="utf-8")
+    assert "Getting non-coders to contribute." in text
+    path.write_text(text.replace("non-coders", "more people"), encoding="utf-8")
+    made.clear()
+    site.build()
+    assert looked == [] and made == []
 
 
 def test_citation_cff_is_valid():

@@ -21,7 +21,7 @@ from sphinx.config import Config
 from roundup_kb.browse import BROWSE_VERSION, browse_json
 from roundup_kb.files import write_if_changed
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.outputs import Manifest, data_key
+from roundup_kb.sphinxext.outputs import Manifest, shown_key
 from roundup_kb.sphinxext.registries import registries
 
 PAGENAME = "browse"
@@ -57,7 +57,7 @@ def collect_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     if app.builder.name != "html":
         return  # permalinks in browse.json are ``.html`` paths: the plain HTML builder only
     manifest = Manifest(app)
-    key = data_key(app, BROWSE_VERSION, app.config.roundup_issues_dir)
+    key = shown_key(app, BROWSE_VERSION, app.config.roundup_issues_dir)
     made = manifest.get(DATA_FILE)  # "key version count"
     if made is not None and manifest.fresh(DATA_FILE, made, Path(app.outdir) / DATA_FILE):
         made_key, version, count = made.split()

@@ -54,7 +54,7 @@ from roundup_kb.sphinxext.issues import (
     write_in_place,
     writer_host,
 )
-from roundup_kb.sphinxext.outputs import Manifest, data_key, digest, root_link
+from roundup_kb.sphinxext.outputs import Manifest, digest, root_link, shown_key
 from roundup_kb.sphinxext.prescan import get_scan
 
 logger = logging.getLogger(__name__)
@@ -235,24 +235,24 @@ def write_cite_files(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     manifest = Manifest(app)
     metas = {meta.number: meta for meta in dom.issues.values()}
-    # no issue page (nor registry) changed since these files were made: nothing to do,
-    # without digesting every issue's entries (a third of a second at 2,000 issues)
-    everything = data_key(app, PANEL_VERSION, CHUNKS_VERSION, style, settings)
+    # nothing citations show (nor the registries) changed since these files were made:
+    # nothing to do, without looking at any issue's entries
+    everything = shown_key(app, PANEL_VERSION, CHUNKS_VERSION, style, settings, summaries=False)
     # the whole-site files: "KEY NAME NAME ..." of the last time they were made
     made = (manifest.get(WHOLE) or "").split()
     files = [outdir / panel_path(number) for number in metas] + [outdir / n for n in made[1:]]
     if made and manifest.fresh(EVERYTHING, everything, *files):
         return
     keys = {}
+    shown = dom.data["shown"]
     for doc, meta in sorted(dom.issues.items()):
-        entries = dom.entries.get(doc, ())
-        # what citations show: an edit to commentary alone rewrites nothing here
-        cited = [(listed(e), e.line) for e in entries]
-        key = keys[meta.number] = digest(PANEL_VERSION, style, settings, meta, cited)
+        # what citations show, the front matter and the entries' listed fields and
+        # lines (shown_digests): an edit to commentary alone rewrites nothing here
+        key = keys[meta.number] = digest(PANEL_VERSION, style, settings, shown[doc][0])
         name = panel_path(meta.number)
         if manifest.fresh(name, key, outdir / name):
             continue
-        panel = issue_panel(meta, entries, style=style, **settings)
+        panel = issue_panel(meta, dom.entries.get(doc, ()), style=style, **settings)
         text = json.dumps(panel, ensure_ascii=False, separators=(",", ":"))
         write_if_changed(outdir / name, text)
         manifest.record(name, key)

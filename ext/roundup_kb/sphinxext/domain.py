@@ -9,6 +9,7 @@ that data once per build by :class:`~roundup_kb.catalogue.Catalogue`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from collections.abc import Iterable, Sequence, Set
@@ -28,14 +29,15 @@ from sphinx.util.nodes import make_refnode
 from roundup_kb import permalinks
 from roundup_kb.catalogue import Catalogue, terms_mentioned
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
+from roundup_kb.parser import entry_summary
 
 logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data, or what the parser puts in it, changes, so
 #: old pickles are discarded
-ENV_VERSION = 14
+ENV_VERSION = 15
 #: the keys of the domain data that hold one value per document
-_PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered", "terms")
+_PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered", "terms", "shown")
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -83,6 +85,19 @@ def listed(entry: Entry) -> tuple:
         entry.issue,
         entry.date,
         entry.et_al,
+    )
+
+
+def shown_digests(meta: IssueMeta, entries: Sequence[Entry]) -> tuple[str, str]:
+    """Digests of what exports and lists show of an issue, not the rest of its commentary:
+    (its front matter and each entry's listed fields (:func:`listed`) and line, each
+    entry's summary)."""
+
+    def sha1(value: Any) -> str:
+        return hashlib.sha1(repr(value).encode("utf-8")).hexdigest()
+
+    return sha1((meta, [(listed(e), e.line) for e in entries])), sha1(
+        [entry_summary(e) for e in entries]
     )
 
 
@@ -284,6 +299,8 @@ class RoundupDomain(Domain):
         "prerendered": PerDoc(),
         # docname -> (the registry's terms when read, {term: ids of the entries using it})
         "terms": PerDoc(),
+        # docname -> shown_digests() of the issue
+        "shown": PerDoc(),
     }
     data_version = ENV_VERSION
     #: derived from ``data``; dropped whenever the data changes (see _changed)
@@ -330,6 +347,7 @@ class RoundupDomain(Domain):
         self.mentions[docname] = issue.mentions
         terms = registry_terms(self.env)
         self.data["terms"][docname] = (terms, terms_mentioned(issue.entries, terms))
+        self.data["shown"][docname] = shown_digests(issue.meta, issue.entries)
 
     def note_prerendered(self, docname: str) -> None:
         """Record that ``docname`` was read with pre-rendered HTML (see ``fastpath``)."""

@@ -9,7 +9,7 @@ from sphinx.application import Sphinx
 from roundup_kb.export import ENTRIES_VERSION, entries_json, json_text
 from roundup_kb.files import write_if_changed
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.outputs import Manifest, data_key
+from roundup_kb.sphinxext.outputs import Manifest, shown_key
 
 
 def write_entries_json(app: Sphinx, exception: Exception | None) -> None:
@@ -18,7 +18,7 @@ def write_entries_json(app: Sphinx, exception: Exception | None) -> None:
         return
     path = Path(app.outdir) / "entries.json"
     manifest = Manifest(app)
-    key = data_key(app, ENTRIES_VERSION, app.config.roundup_issues_dir)
+    key = shown_key(app, ENTRIES_VERSION, app.config.roundup_issues_dir)
     if manifest.fresh(path.name, key, path):
         return
     catalogue = get_domain(app.env).catalogue()

@@ -21,6 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
 
 from roundup_kb.files import write_if_changed
+from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.prescan import get_scan
 
 MANIFEST = "roundup-outputs.json"
@@ -41,6 +42,24 @@ def data_key(app: Sphinx, *settings: Any) -> str | None:
     if scan is None:
         return None
     return digest(scan.key(), settings)
+
+
+def shown_key(app: Sphinx, *settings: Any, summaries: bool = True) -> str | None:
+    """A digest of what exports and lists show of every issue, and the settings; None
+    when there is no scan.
+
+    Made of each issue's :func:`~roundup_kb.sphinxext.domain.shown_digests`, recorded
+    when its page was read (without the summaries' unless ``summaries``), and the
+    registries' stamps.  Unlike :func:`data_key`, an edit to commentary past an
+    entry's summary leaves it as it was, so the outputs that show no more of an entry
+    than that are not made again for it.
+    """
+    scan = get_scan(app)
+    if scan is None:
+        return None
+    shown = get_domain(app.env).data["shown"]
+    pages = sorted((doc, made if summaries else made[0]) for doc, made in shown.items())
+    return digest(scan.settings, pages, settings)
 
 
 def root_link(app: Sphinx, fromdoc: str, path: str) -> str:
