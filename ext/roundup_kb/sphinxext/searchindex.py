@@ -16,6 +16,13 @@
   is.  If anything asks to index a page after all, the index is loaded first
   and dumped as usual.
 
+* Loading, feeding and dumping the index make tens of thousands of containers
+  (a set of pages per word, the lists of the frozen index) and no reference
+  cycle.  A pass of the garbage collector in the middle of them walks them all
+  for nothing: one pass in ``json.dumps`` of the corpus's index took its 0.03 s
+  to 0.09 s.  So the collector is paused while Sphinx loads, feeds and dumps the
+  index and writes the inventory (:func:`collector_paused`).
+
 * Such a build also writes the object inventory (``objects.inv``) again, from
   every object of every domain: each of the site's entries, a third of a second
   of a no-op build of 2,000 issues.  When the index is kept, an inventory
@@ -25,7 +32,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+import gc
+from collections.abc import Iterable, Iterator, Set
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +46,19 @@ logger = logging.getLogger(__name__)
 
 #: app attribute: a document was read or purged in this build
 _TOUCHED = "_roundup_docs_touched"
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection inside (unless it was off already: then it stays off)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _prune_with_a_set(original: Any) -> Any:
@@ -85,17 +107,20 @@ def _keep_an_unchanged_index(app: Sphinx) -> None:
             state["kept"] = True
             logger.debug("[roundup] no page read or written: the search index is kept")
             return
-        load(docnames)
+        with collector_paused():
+            load(docnames)
 
     def dump_search_index() -> None:
         if not state["kept"]:
-            dump()
+            with collector_paused():
+                dump()
 
     def index_page_loaded(pagename: str, doctree: Any, title: str) -> None:
-        if state["kept"]:  # something writes a page after all: index it as Sphinx would
-            state["kept"] = False
-            load(set())
-        index_page(pagename, doctree, title)
+        with collector_paused():
+            if state["kept"]:  # something writes a page after all: index it as Sphinx would
+                state["kept"] = False
+                load(set())
+            index_page(pagename, doctree, title)
 
     builder.load_indexer = load_indexer
     builder.dump_search_index = dump_search_index
@@ -110,7 +135,8 @@ def _keep_an_unchanged_index(app: Sphinx) -> None:
         if state["kept"] and _newer_than_environment(app, inventory):
             logger.debug("[roundup] no page read or written: the object inventory is kept")
             return
-        dump_inventory()
+        with collector_paused():
+            dump_inventory()
 
     builder.dump_inventory = dump_inventory_unless_current
 
