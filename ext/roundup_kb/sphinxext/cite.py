@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ from roundup_kb.sphinxext.issues import (
 )
 from roundup_kb.sphinxext.outputs import Manifest, digest, root_link, shown_key
 from roundup_kb.sphinxext.prescan import get_scan
+from roundup_kb.sphinxext.sources import source_files
 
 logger = logging.getLogger(__name__)
 
@@ -146,23 +148,19 @@ CITED_VERSION = 1
 def _cited_by_sources(app: Sphinx) -> set[str] | None:
     """:func:`cited_keys` of every source the build will read; a file is read again
     only when it changed (reading 2,000 pages on every build cost a second)."""
-    from sphinx.project import Project
-
-    project = Project(app.srcdir, app.config.source_suffix)
-    excluded = [*app.config.exclude_patterns, *app.config.templates_path]
     cache_path = Path(app.doctreedir) / CITED_CACHE
     cached: dict[str, tuple[tuple[int, int], frozenset[str] | None]]
     cached = load_cache(cache_path, CITED_VERSION) or {}
     fresh = {}
-    for docname in sorted(project.discover(excluded, app.config.include_patterns)):
-        path = Path(project.doc2path(docname, absolute=True))
-        stat = path.stat()
+    for docname, path in source_files(app).items():
+        stat = os.stat(path)
         stamp = (stat.st_mtime_ns, stat.st_size)
         hit = cached.get(docname)
         if hit is not None and hit[0] == stamp:
             fresh[docname] = hit
         else:
-            fresh[docname] = (stamp, cited_in(path.read_text(encoding="utf-8", errors="replace")))
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+            fresh[docname] = (stamp, cited_in(text))
     if fresh != cached:
         save_cache(cache_path, CITED_VERSION, fresh)
     return _union(found for _, found in fresh.values())
