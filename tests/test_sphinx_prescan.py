@@ -275,15 +275,52 @@ def test_an_incremental_build_unpickles_only_the_checks_it_needs(make_site):
     site.write_issue(2, issue_page(2, "2021-02-01", BODY.replace("Why.", "Why not.")))
     app, _ = site.build()
     pages = app._roundup_scan.pages
-    still_pickled = {doc for doc, (_, check) in pages._stored.items() if isinstance(check, bytes)}
-    assert still_pickled == {"issues/0001", "issues/0003"}
+    stored = {doc for doc, (_, check) in pages._stored.items() if isinstance(check, tuple)}
+    assert stored == {"issues/0001", "issues/0003"}  # where it is, still in the store
     assert "Why not." in site.html("issues/0002.html")
-    # asked for, a check is unpickled, and equals what checking the page again gives
+    # asked for, a check is read and unpickled, and equals what checking the page gives
     digest, check = pages["issues/0001"]
     assert check.issue is not None and check.issue.meta.number == 1
-    assert not isinstance(pages._stored["issues/0001"][1], bytes)
+    assert not isinstance(pages._stored["issues/0001"][1], tuple)
     app, _ = site.build(fresh=True)
     assert app._roundup_scan.pages["issues/0001"] == (digest, check)
+
+
+def test_checks_are_added_to_the_store_and_it_is_rewritten_when_mostly_unused(
+    make_site, monkeypatch
+):
+    """An edit adds one pickled check at the end of the store, instead of writing every
+    page's again (46 MB at 2,000 issues); a store more than half unused is rewritten."""
+    from roundup_kb.files import BlobStore
+
+    site = make_site({n: issue_page(n, f"2021-0{n}-01", BODY) for n in (1, 2, 3, 4)})
+    site.build()
+    store = BlobStore(site.doctrees / prescan_module.BLOBS_NAME)
+    token, size = store.token(), store.size()
+    checked: list[str] = []
+    original = prescan_module._check_one
+
+    def recording(job, docname, *args):
+        checked.append(docname)
+        return original(job, docname, *args)
+
+    monkeypatch.setattr(prescan_module, "_check_one", recording)
+    tokens = []
+    for n in range(1, 6):
+        site.write_issue(2, issue_page(2, "2021-02-01", BODY.replace("Why.", f"Why {n}.")))
+        app, _ = site.build()
+        assert checked == ["issues/0002"]  # the others' checks were kept
+        checked.clear()
+        tokens.append(store.token())
+        assert f"Why {n}." in site.html("issues/0002.html")
+        assert app._roundup_scan.pages["issues/0001"][1].issue.meta.number == 1
+    assert tokens[0] == token and store.size() > size  # added at the end
+    assert tokens[-1] != token  # more than half unused: rewritten under a new token
+    assert store.size() < size * 2
+    # an index that points into another store is not used: every page is checked again
+    store.rewrite([b"x"])
+    site.build()
+    assert sorted(checked) == [f"issues/000{n}" for n in (1, 2, 3, 4)]
 
 
 def test_the_collector_is_paused_while_the_search_index_is_loaded_fed_and_dumped(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -45,3 +46,79 @@ def save_cache(path: Path, stamp: Any, data: Any) -> None:
     with tmp.open("wb") as handle:
         pickle.dump((stamp, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
+
+
+class BlobStore:
+    """Byte strings in one append-only file, read back by ``(offset, length)``.
+
+    A cache whose values are large and mostly unchanged from one build to the
+    next (each issue page's pickled check) keeps them here and only their
+    places in a small index: a build reads the values it needs, not all of
+    them, and adds those that changed at the end instead of writing every one
+    again.  The file starts with a random token; an index records the token of
+    the file its places point into, so an index never reads from another file
+    (:meth:`token`, after a crash or a :meth:`rewrite`).
+    """
+
+    TOKEN_SIZE = 16
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: tuple[int, Any] | None = None  # (pid, open file) of this process
+
+    def _file(self) -> Any:
+        if self._handle is None or self._handle[0] != os.getpid():
+            self._handle = (os.getpid(), self.path.open("rb"))
+        return self._handle[1]
+
+    def token(self) -> bytes | None:
+        """The file's token; None when there is no readable file."""
+        try:
+            self._handle = None
+            handle = self._file()
+            handle.seek(0)
+            token = handle.read(self.TOKEN_SIZE)
+        except OSError:
+            return None
+        return token if len(token) == self.TOKEN_SIZE else None
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+    def read(self, place: tuple[int, int]) -> bytes:
+        offset, length = place
+        data = os.pread(self._file().fileno(), length, offset)
+        if len(data) != length:
+            raise OSError(f"{self.path}: {length} bytes at {offset} are not there")
+        return data
+
+    def append(self, blobs: list[bytes]) -> list[tuple[int, int]]:
+        """Add ``blobs`` at the end of the file; their places."""
+        places = []
+        with self.path.open("ab") as handle:
+            offset = handle.tell()
+            for blob in blobs:
+                handle.write(blob)
+                places.append((offset, len(blob)))
+                offset += len(blob)
+        return places
+
+    def rewrite(self, blobs: list[bytes]) -> tuple[bytes, list[tuple[int, int]]]:
+        """Replace the file by one holding ``blobs`` alone, under a new token; (token, places)."""
+        token = os.urandom(self.TOKEN_SIZE)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        places = []
+        with tmp.open("wb") as handle:
+            handle.write(token)
+            offset = self.TOKEN_SIZE
+            for blob in blobs:
+                handle.write(blob)
+                places.append((offset, len(blob)))
+                offset += len(blob)
+        self._handle = None
+        tmp.replace(self.path)
+        return token, places

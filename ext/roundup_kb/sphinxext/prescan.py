@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from docutils.utils import normalize_language_tag
@@ -32,7 +32,7 @@ from sphinx.util import logging
 from sphinx.util.parallel import parallel_available
 
 from roundup_kb.catalogue import Catalogue
-from roundup_kb.files import load_cache, save_cache
+from roundup_kb.files import BlobStore, load_cache, save_cache
 from roundup_kb.pages import issue_paths
 from roundup_kb.prerender import TYPOGRAPHER_RULES, Smartquotes, compact, fast_front_matter
 from roundup_kb.sphinxext.registries import registries, registry_paths
@@ -41,8 +41,17 @@ from roundup_kb.validate import PageCheck, check_page
 logger = logging.getLogger(__name__)
 
 CACHE_NAME = "roundup-prescan.pickle"
+#: the pickled checks the cache's index points into (see BlobStore)
+BLOBS_NAME = "roundup-prescan.blobs"
 #: bump when PageCheck or the parser's output changes shape
-CACHE_VERSION = 7
+CACHE_VERSION = 8
+
+
+class _Place(NamedTuple):
+    """Where a page's pickled check is in the blob store."""
+
+    offset: int
+    length: int
 
 
 class Checks(Mapping[str, tuple[str, PageCheck]]):
@@ -54,14 +63,19 @@ class Checks(Mapping[str, tuple[str, PageCheck]]):
 
     def __init__(
         self,
-        stored: dict[str, tuple[str, bytes | PageCheck]],
+        stored: dict[str, tuple[str, bytes | _Place | PageCheck]],
         refs: dict[str, tuple[int | None, frozenset[str]]] | None = None,
+        store: BlobStore | None = None,
     ) -> None:
         self._stored = stored
         self._refs = refs or {}
+        self._store = store
 
     def __getitem__(self, docname: str) -> tuple[str, PageCheck]:
         digest, check = self._stored[docname]
+        if isinstance(check, _Place):
+            assert self._store is not None
+            check = self._store.read(check)
         if isinstance(check, bytes):
             check = pickle.loads(check)
             self._stored[docname] = (digest, check)
@@ -142,6 +156,26 @@ class Scan:
         return self._catalogue
 
 
+def _store_checks(store: BlobStore, token: bytes | None, fresh: dict[str, tuple]) -> bytes:
+    """Put the checks of ``fresh`` not in ``store`` yet at its end, or rewrite it when
+    more than half of it would be checks no page has any more; replace each pickle
+    in ``fresh`` by its place, and return the store's token."""
+    kept = sum(place.length for *_, place in fresh.values() if isinstance(place, _Place))
+    added = [doc for doc, (*_, blob) in fresh.items() if isinstance(blob, bytes)]
+    size = sum(len(fresh[doc][3]) for doc in added)
+    unused = store.size() - BlobStore.TOKEN_SIZE - kept
+    if token is None or unused > kept + size:
+        blobs = [b if isinstance(b, bytes) else store.read(b) for *_, b in fresh.values()]
+        token, places = store.rewrite(blobs)
+        for doc, (offset, length) in zip(list(fresh), places, strict=True):
+            fresh[doc] = (*fresh[doc][:3], _Place(offset, length))
+        return token
+    places = store.append([fresh[doc][3] for doc in added])
+    for doc, (offset, length) in zip(added, places, strict=True):
+        fresh[doc] = (*fresh[doc][:3], _Place(offset, length))
+    return token
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -161,11 +195,15 @@ def scan(app: Sphinx) -> Scan:
         app.config.roundup_safe_mode,
         tuple(_stamp(p) if p.exists() else None for p in registry_paths(app.env)),
     )
-    # docname -> (file stamp, sha1 of the text, (issue number, entry ids), pickled check)
-    cached: dict[str, tuple[tuple[int, int], str, tuple, bytes]]
-    cached = load_cache(cache_path, settings) or {}
+    # docname -> (file stamp, sha1 of the text, (issue number, entry ids), where its
+    # pickled check is in the blob store, or the pickle while not stored yet)
+    cached: dict[str, tuple[tuple[int, int], str, tuple, _Place | bytes]]
+    store = BlobStore(Path(app.doctreedir) / BLOBS_NAME)
+    loaded = load_cache(cache_path, settings)
+    token = store.token()
+    cached = loaded[1] if loaded is not None and token is not None and loaded[0] == token else {}
     topics, names = registries(app.env)
-    fresh: dict[str, tuple[tuple[int, int], str, tuple, bytes]] = {}
+    fresh: dict[str, tuple[tuple[int, int], str, tuple, _Place | bytes]] = {}
     todo: list[tuple[str, Path, tuple[int, int]]] = []
     for path in issue_paths(issues_dir) if issues_dir.is_dir() else []:
         docname = path.relative_to(srcdir).with_suffix("").as_posix()
@@ -189,10 +227,12 @@ def scan(app: Sphinx) -> Scan:
         if skeleton is not None:
             skeletons[docname] = skeleton
     if todo or fresh.keys() != cached.keys():  # something was checked or removed
-        save_cache(cache_path, settings, fresh)
+        token = _store_checks(store, token, fresh)
+        save_cache(cache_path, settings, (token, fresh))
     pages = Checks(
-        {doc: (digest, checks.get(doc, blob)) for doc, (_, digest, _, blob) in fresh.items()},
+        {doc: (digest, checks.get(doc, kept)) for doc, (_, digest, _, kept) in fresh.items()},
         {doc: refs for doc, (_, _, refs, _) in fresh.items()},
+        store,
     )
     return Scan(pages, settings=settings, skeletons=skeletons, prerender=options)
 
