@@ -6,13 +6,14 @@ keep their own fixtures.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import time
 from pathlib import Path
 
 from roundup_kb.frontmatter import split_front_matter
-from roundup_kb.model import IssueMeta
+from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.names import NameRegistry
 from roundup_kb.pages import parse_date
 from roundup_kb.parser import ParseResult, parse_body, parse_issue
@@ -34,6 +35,22 @@ def topics() -> TopicRegistry:
 def names() -> NameRegistry:
     """The project's names registry (``docs/registry/names.yaml``)."""
     return NameRegistry.load(REGISTRY / "names.yaml")
+
+
+def commented_entry(
+    id_: str, commentary: str = "", *, number: int = 1, line: int = 1, title: str | None = None
+) -> Entry:
+    """An entry of issue ``number`` (dated 2022-01-``number``) made by hand, for the
+    catalogue's and the domain's tests; its title is its id unless given."""
+    return Entry(
+        id=id_,
+        issue=number,
+        date=dt.date(2022, 1, number),
+        title=id_ if title is None else title,
+        url=f"https://example.org/{number}/{id_}",
+        commentary=commentary,
+        line=line,
+    )
 
 
 def parse_fixture(name: str) -> ParseResult:

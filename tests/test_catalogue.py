@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from item_helpers import CORPUS, ITEMS, corpus_results, names, parse_fixture, topics
+from item_helpers import (
+    CORPUS,
+    ITEMS,
+    commented_entry,
+    corpus_results,
+    names,
+    parse_fixture,
+    topics,
+)
 from roundup_kb.catalogue import Catalogue, mentions, term_pattern, terms_mentioned
 from roundup_kb.export import ENTRY_KEYS, entries_json, permalink
 from roundup_kb.model import Entry, Issue, IssueMeta
@@ -286,15 +294,7 @@ _PIECES = st.sampled_from(
 def test_mentioning_finds_what_the_term_pattern_finds(texts, term):
     """The pre-filter of ``mentioning`` never drops an entry the pattern matches."""
     entries = [
-        Entry(
-            id=f"rct1-{n}",
-            issue=1,
-            date=dt.date(2022, 1, 1),
-            title=f"t{n}",
-            url=f"https://example.org/{n}",
-            commentary=text,
-            line=n + 1,
-        )
+        commented_entry(f"rct1-{n}", text, line=n + 1, title=f"t{n}")
         for n, text in enumerate(texts)
     ]
     built = Catalogue.build([issue(1, *entries)], topics(), names())
@@ -323,15 +323,7 @@ def test_term_index_answers_as_the_text_does(issues_texts, terms_):
         issue(
             number,
             *[
-                Entry(
-                    id=f"rct{number}-{n}",
-                    issue=number,
-                    date=dt.date(2022, 1, number),
-                    title=f"t{n}",
-                    url=f"https://example.org/{number}/{n}",
-                    commentary=text,
-                    line=n + 1,
-                )
+                commented_entry(f"rct{number}-{n}", text, number=number, line=n + 1, title=f"t{n}")
                 for n, text in enumerate(texts)
             ],
             day=number,
@@ -348,21 +340,9 @@ def test_term_index_answers_as_the_text_does(issues_texts, terms_):
         assert term.strip() in indexed._term_index
 
 
-def _entry(id_, commentary, number=1, line=1):
-    return Entry(
-        id=id_,
-        issue=number,
-        date=dt.date(2022, 1, number),
-        title=id_,
-        url=f"https://example.org/{id_}/{number}",
-        commentary=commentary,
-        line=line,
-    )
-
-
 def test_term_index_is_not_used_when_an_id_repeats():
-    first = issue(1, _entry("rct-x", "about RSE"))
-    second = issue(2, _entry("rct-x", "nothing here", number=2), day=2)
+    first = issue(1, commented_entry("rct-x", "about RSE"))
+    second = issue(2, commented_entry("rct-x", "nothing here", number=2), day=2)
     built = Catalogue.build([first, second], topics(), names())
     kept = built.entries["rct-x"]
     built.index_terms(["RSE"], [terms_mentioned(i.entries, ["RSE"]) for i in (first, second)])
@@ -371,7 +351,10 @@ def test_term_index_is_not_used_when_an_id_repeats():
 
 
 def test_terms_mentioned_keys_terms_stripped_and_skips_unused():
-    entries = (_entry("rct-a", "An RSE and an IC."), _entry("rct-b", "No terms.", line=2))
+    entries = (
+        commented_entry("rct-a", "An RSE and an IC."),
+        commented_entry("rct-b", "No terms.", line=2),
+    )
     assert terms_mentioned(entries, [" RSE ", "IC", "HPC", " "]) == {
         "RSE": ("rct-a",),
         "IC": ("rct-a",),

@@ -569,20 +569,10 @@ def test_toctree_parents_are_written_again_only_when_the_toctree_would_change(ma
 
 
 def _entries_of(texts: list[str], ids: list[int]) -> tuple:
-    import datetime as dt
-
-    from roundup_kb.model import Entry
+    from item_helpers import commented_entry
 
     return tuple(
-        Entry(
-            id=f"rct1-{i}",
-            issue=1,
-            date=dt.date(2022, 1, 1),
-            title=f"t{i}",
-            url=f"https://example.org/{i}",
-            commentary=text,
-            line=n + 1,
-        )
+        commented_entry(f"rct1-{i}", text, line=n + 1, title=f"t{i}")
         for n, (i, text) in enumerate(zip(ids, texts, strict=False))
     )
 

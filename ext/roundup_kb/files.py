@@ -97,28 +97,27 @@ class BlobStore:
 
     def append(self, blobs: list[bytes]) -> list[tuple[int, int]]:
         """Add ``blobs`` at the end of the file; their places."""
-        places = []
         with self.path.open("ab") as handle:
-            offset = handle.tell()
-            for blob in blobs:
-                handle.write(blob)
-                places.append((offset, len(blob)))
-                offset += len(blob)
-        return places
+            return _write_blobs(handle, handle.tell(), blobs)
 
     def rewrite(self, blobs: list[bytes]) -> tuple[bytes, list[tuple[int, int]]]:
         """Replace the file by one holding ``blobs`` alone, under a new token; (token, places)."""
         token = os.urandom(self.TOKEN_SIZE)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        places = []
         with tmp.open("wb") as handle:
             handle.write(token)
-            offset = self.TOKEN_SIZE
-            for blob in blobs:
-                handle.write(blob)
-                places.append((offset, len(blob)))
-                offset += len(blob)
+            places = _write_blobs(handle, self.TOKEN_SIZE, blobs)
         self._handle = None
         tmp.replace(self.path)
         return token, places
+
+
+def _write_blobs(handle: Any, offset: int, blobs: list[bytes]) -> list[tuple[int, int]]:
+    """Write ``blobs`` one after another from ``offset`` of ``handle``; their places."""
+    places = []
+    for blob in blobs:
+        handle.write(blob)
+        places.append((offset, len(blob)))
+        offset += len(blob)
+    return places

@@ -165,12 +165,11 @@ def _store_checks(store: BlobStore, token: bytes | None, fresh: dict[str, tuple]
     size = sum(len(fresh[doc][3]) for doc in added)
     unused = store.size() - BlobStore.TOKEN_SIZE - kept
     if token is None or unused > kept + size:
+        added = list(fresh)
         blobs = [b if isinstance(b, bytes) else store.read(b) for *_, b in fresh.values()]
         token, places = store.rewrite(blobs)
-        for doc, (offset, length) in zip(list(fresh), places, strict=True):
-            fresh[doc] = (*fresh[doc][:3], _Place(offset, length))
-        return token
-    places = store.append([fresh[doc][3] for doc in added])
+    else:
+        places = store.append([fresh[doc][3] for doc in added])
     for doc, (offset, length) in zip(added, places, strict=True):
         fresh[doc] = (*fresh[doc][:3], _Place(offset, length))
     return token
