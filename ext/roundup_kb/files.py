@@ -9,17 +9,25 @@ from typing import Any
 
 
 def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` unless it already holds it; True when written.
+    """Write ``text`` to ``path`` (UTF-8, newlines as given) unless it already holds it;
+    True when written.
 
     The text goes to a temporary file beside ``path`` that is then renamed, so a
     reader never sees half a file.  An unchanged file keeps its modification
     time, so tools that watch it (Sphinx, sphinxcontrib-bibtex) see no change.
+    A file of another size is not read to find that out: the site's exports
+    are megabytes, and reading and decoding them again was most of the time
+    spent writing them after an issue was added.
     """
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     tmp.replace(path)
     return True
 

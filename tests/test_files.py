@@ -1,0 +1,58 @@
+"""``files.write_if_changed``: written when the text differs, left alone (mtime kept) when not."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from roundup_kb.files import write_if_changed
+
+OLD = 1_000_000_000  # an mtime long past: a rewrite would change it
+
+
+def _aged(path):
+    os.utime(path, ns=(OLD, OLD))
+    return path
+
+
+def test_writes_a_new_file_and_its_directories(tmp_path):
+    path = tmp_path / "a" / "b" / "entries.json"
+    assert write_if_changed(path, "[]\n") is True
+    assert path.read_bytes() == b"[]\n"
+    assert [p.name for p in path.parent.iterdir()] == ["entries.json"]  # no temporary left
+
+
+def test_the_same_text_is_not_written_again(tmp_path):
+    path = tmp_path / "feed.atom"
+    write_if_changed(path, "<feed>é</feed>\n")
+    _aged(path)
+    assert write_if_changed(path, "<feed>é</feed>\n") is False
+    assert path.stat().st_mtime_ns == OLD
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("abc", "abd"),  # same size, other bytes
+        ("ab", "é"),  # same size in bytes, fewer characters
+        ("é", "e"),  # same number of characters, fewer bytes
+        ("short", "longer text"),
+        ("text", ""),
+    ],
+)
+def test_other_text_is_written(tmp_path, before, after):
+    path = tmp_path / "out.txt"
+    path.write_text(before, encoding="utf-8")
+    _aged(path)
+    assert write_if_changed(path, after) is True
+    assert path.read_bytes() == after.encode("utf-8")
+    assert path.stat().st_mtime_ns != OLD
+
+
+def test_newlines_are_written_as_given(tmp_path):
+    path = tmp_path / "out.bib"
+    write_if_changed(path, "a\r\nb\n")
+    assert path.read_bytes() == b"a\r\nb\n"
+    assert write_if_changed(path, "a\nb\n") is True
+    assert path.read_bytes() == b"a\nb\n"
