@@ -268,7 +268,7 @@ def test_stats_page_in_a_built_site(make_site):
 
 
 @pytest.mark.sphinx
-def test_stats_page_is_remade_only_when_an_issue_changes(make_site, monkeypatch):
+def test_stats_page_is_remade_only_when_what_it_counts_changes(make_site, monkeypatch):
     import roundup_kb.sphinxext.stats as stats_module
 
     site = make_site({1: ISSUE_1})
@@ -289,3 +289,8 @@ def test_stats_page_is_remade_only_when_an_issue_changes(make_site, monkeypatch)
     site.build()
     assert made == [1]
     assert "3 entries from 2 issues, 2020–2022" in site.html("stats.html")
+    # commentary: the page counts issues, entries, topics and names, and shows none of it
+    site.write_issue(2, ISSUE_2 + "\nA comment that no list shows.\n")
+    site.build()
+    assert made == [1]
+    assert "A comment that no list shows" in site.html("issues/0002.html")

@@ -3,9 +3,11 @@
 The page is not a document: it is added with ``html-collect-pages`` after every
 document is written, from the whole catalogue (:mod:`roundup_kb.trends`), so
 it is current after every build, incremental or not.  Its body is kept in the
-doctree directory and made again only when an issue page or a registry
-changed (:func:`~roundup_kb.sphinxext.outputs.data_key`): a build that changed
-nothing does not build the catalogue for it.
+doctree directory and made again only when what issue pages list of their
+entries or a registry changed (:func:`~roundup_kb.sphinxext.outputs.shown_key`,
+without summaries: the page counts issues, entries, topics and names, and shows
+no commentary): a build that changed nothing, or only commentary, does not build
+the catalogue's indexes for it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sphinx.application import Sphinx
 from roundup_kb.files import write_if_changed
 from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.feeds import builds_site
-from roundup_kb.sphinxext.outputs import Manifest, data_key, root_link
+from roundup_kb.sphinxext.outputs import Manifest, root_link, shown_key
 from roundup_kb.sphinxext.registries import registries
 from roundup_kb.trends import trend_data, trends_html
 
@@ -42,7 +44,10 @@ def collect_stats_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]
     if not builds_site(app):
         return
     manifest = Manifest(app)
-    key = data_key(app, STATS_VERSION, app.builder.name, app.config.roundup_issues_dir)
+    # counts of what pages list (dates, topics, names), nothing of the commentary
+    key = shown_key(
+        app, STATS_VERSION, app.builder.name, app.config.roundup_issues_dir, summaries=False
+    )
     cache = Path(app.doctreedir) / BODY_CACHE
     if manifest.fresh(BODY_CACHE, key, cache):
         body = cache.read_text(encoding="utf-8")
