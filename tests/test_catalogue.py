@@ -21,6 +21,7 @@ from item_helpers import (
 from roundup_kb.catalogue import Catalogue, mentions, term_pattern, terms_mentioned
 from roundup_kb.export import ENTRY_KEYS, entries_json, permalink
 from roundup_kb.model import Entry, Issue, IssueMeta
+from roundup_kb.names import name_key
 from roundup_kb.urls import is_external, normalize_url, url_slug
 
 
@@ -117,6 +118,35 @@ def test_authors_and_venues_merge_variants(catalogue):
     assert catalogue.venue_slug("HPC Wire") == "hpcwire"
     assert catalogue.author_slug("WILL LARSON") == "will-larson"
     assert catalogue.venues["harvard-business-review"].name == "Harvard Business Review"
+
+
+def test_directories_say_where_each_name_leads_as_the_indexes_do(catalogue):
+    for kind, indexes in (("author", catalogue.authors), ("venue", catalogue.venues)):
+        directory = catalogue.directories[kind]
+        assert directory.names == {slug: index.name for slug, index in indexes.items()}
+        for slug, index in indexes.items():
+            for variant in index.variants:
+                assert directory.slug(variant) == slug
+    assert catalogue.directories["venue"].slug("HPC  wire") == "hpcwire"
+    assert catalogue.directories["author"].slug("Someone Unknown") == "someone-unknown"
+
+
+def test_preset_directories_answer_without_the_indexes():
+    built = Catalogue.build(
+        [issue(1, entry("rct1-a", 1, "https://example.org/a", authors=("Will Larson",)))],
+        topics(),
+        names(),
+    )
+    saved = Catalogue.build(
+        [issue(1, entry("rct1-a", 1, "https://example.org/a", authors=("Will Larson",)))],
+        topics(),
+        names(),
+    ).directories
+    saved["author"].slugs[name_key("Will Larson")] = "saved-slug"  # tell the two apart
+    built.preset_directories(saved)
+    assert built.author_slug("will larson") == "saved-slug"
+    assert "authors" not in built.__dict__  # the indexes were not made
+    assert list(built.complete().authors) == ["will-larson"]
 
 
 def test_also_featured_normalizes_urls(catalogue):

@@ -317,6 +317,67 @@ def test_entries_filtered_by_term_follow_commentary_edits(site):
     assert "Remote one-on-ones that work" in article(site.html("docs/terms.html"))
 
 
+def _counting_name_indexes(monkeypatch) -> list[int]:
+    """Count the author and venue indexes the catalogue makes from now on."""
+    from roundup_kb import catalogue
+
+    made: list[int] = []
+    original = catalogue._name_indexes
+
+    def counted(*args, **kwargs):
+        made.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(catalogue, "_name_indexes", counted)
+    return made
+
+
+def _badge_links(site, page: str) -> set[str]:
+    return set(re.findall(r'href="([^"]*(?:authors|venues)/[^"]*)"', article(site.html(page))))
+
+
+def test_an_issue_page_written_alone_links_names_without_making_the_indexes(site, monkeypatch):
+    site.build()
+    links = _badge_links(site, "issues/0002.html")
+    assert "../docs/authors/n.html#author-jennifer-d-nahrgang" in links
+    made = _counting_name_indexes(monkeypatch)
+    site.write_issue(2, ISSUE_2.replace("Worth a second look", "Worth a third look"))
+    site.build()
+    assert "Worth a third look" in site.html("issues/0002.html")
+    assert made == []  # where names lead came from the last build
+    assert _badge_links(site, "issues/0002.html") == links
+
+
+def test_names_on_issue_pages_follow_renamed_authors_and_the_registry(site, monkeypatch):
+    site.build()
+    made = _counting_name_indexes(monkeypatch)
+    # an author renamed: the saved directories no longer hold, every page links the new name
+    site.write_issue(2, ISSUE_2.replace("Jennifer D. Nahrgang, HBR", "Jenny Nahrgang, HBR"))
+    site.build()
+    assert made
+    links = _badge_links(site, "issues/0002.html")
+    assert "../docs/authors/n.html#author-jenny-nahrgang" in links
+    assert "../docs/authors/n.html#author-jennifer-d-nahrgang" in _badge_links(
+        site, "issues/0001.html"
+    )
+    # the registry makes the two one person, displayed as it says
+    registry = site.root / "docs" / "registry" / "names.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(
+        text.replace(
+            "\npeople:\n",
+            "\npeople:\n  - name: Jennifer Nahrgang\n    aliases: [Jenny Nahrgang, Jennifer D. Nahrgang]\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    made.clear()
+    site.build()
+    assert made
+    for page in ("issues/0001.html", "issues/0002.html"):
+        assert "../docs/authors/n.html#author-jennifer-nahrgang" in _badge_links(site, page), page
+
+
 def _read_by(app) -> list[str]:
     """The docnames a build read, from its status output."""
     status = re.sub(r"\x1b\[[0-9;]*m", "", app._status.getvalue())

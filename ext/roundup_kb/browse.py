@@ -40,8 +40,9 @@ def browse_json(
     catalogue: Catalogue, topics: TopicRegistry, *, issues_dir: str = "issues"
 ) -> dict[str, Any]:
     """The ``browse.json`` document for ``catalogue``; see the module docstring."""
-    author_slugs = sorted(catalogue.authors)
-    venue_slugs = sorted(catalogue.venues)
+    people, venues = catalogue.directories["author"], catalogue.directories["venue"]
+    author_slugs = sorted(people.names)
+    venue_slugs = sorted(venues.names)
     author_index = {slug: i for i, slug in enumerate(author_slugs)}
     venue_index = {slug: i for i, slug in enumerate(venue_slugs)}
     topic_pairs = [[t.slug, t.title] for t in topics.topics]
@@ -52,10 +53,10 @@ def browse_json(
     for entry in catalogue.newest_first():
         authors: list[int] = []
         for name in entry.authors:
-            index = author_index.get(catalogue.author_slug(name))
+            index = author_index.get(people.slug(name))
             if index is not None and index not in authors:
                 authors.append(index)
-        venue = venue_index.get(catalogue.venue_slug(entry.venue)) if entry.venue else None
+        venue = venue_index.get(venues.slug(entry.venue)) if entry.venue else None
         records.append(
             {
                 "id": entry.id,
@@ -75,7 +76,7 @@ def browse_json(
         "version": BROWSE_VERSION,
         "topics": topic_pairs,
         "kinds": list(KINDS),
-        "authors": [[slug, catalogue.authors[slug].name] for slug in author_slugs],
-        "venues": [[slug, catalogue.venues[slug].name] for slug in venue_slugs],
+        "authors": [[slug, people.names[slug]] for slug in author_slugs],
+        "venues": [[slug, venues.names[slug]] for slug in venue_slugs],
         "entries": records,
     }

@@ -22,6 +22,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from roundup_kb.model import Entry, Issue, Mention
 from roundup_kb.names import NameRegistry, name_key, slugify
@@ -49,6 +50,32 @@ class NameIndex:
     variants: tuple[str, ...]
     #: newest first
     entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameDirectory:
+    """Where the names of one kind (authors or venues) lead: what a page needs to link a
+    name to its index entry, without the indexes' entry lists."""
+
+    #: name key (:func:`~roundup_kb.names.name_key`) of every spelling seen -> its slug
+    slugs: dict[str, str]
+    #: slug -> display name
+    names: dict[str, str]
+
+    @classmethod
+    def of(cls, indexes: Mapping[str, NameIndex]) -> NameDirectory:
+        return cls(
+            {
+                name_key(variant): index.slug
+                for index in indexes.values()
+                for variant in index.variants
+            },
+            {slug: index.name for slug, index in indexes.items()},
+        )
+
+    def slug(self, name: str) -> str:
+        """The slug of ``name`` as written in an entry (its own slug when not indexed)."""
+        return self.slugs.get(name_key(name), slugify(name))
 
 
 def _newest_first(entry: Entry) -> tuple:
@@ -121,31 +148,21 @@ class Catalogue:
         self,
         issues: tuple[Issue, ...],
         entries: dict[str, Entry],
-        by_topic: dict[str, tuple[IssueGroup, ...]],
-        authors: dict[str, NameIndex],
-        venues: dict[str, NameIndex],
         mentions: tuple[Mention, ...],
         problems: list[Problem],
+        topics: TopicRegistry,
+        names: NameRegistry,
     ) -> None:
         #: the issues, by number
         self.issues = issues
         #: every entry by id, in issue and line order
         self.entries = entries
-        #: topic slug -> its entries, newest issue first, in issue order within an issue
-        #: (so each issue's entries are contiguous); every registered topic is a key
-        self.by_topic: dict[str, tuple[Entry, ...]] = {
-            slug: tuple(entry for group in groups for entry in group.entries)
-            for slug, groups in by_topic.items()
-        }
-        self._topic_groups = by_topic
-        #: author slug -> index, sorted by slug
-        self.authors = authors
-        #: venue slug -> index, sorted by slug
-        self.venues = venues
         #: every mention, in issue and line order
         self.mentions = mentions
         #: duplicate entry ids found while building
         self.problems = problems
+        self._topics = topics
+        self._names = names
         #: term -> ids of the entries that use it (see index_terms)
         self._term_index: dict[str, set[str]] = {}
         self._newest: tuple[Entry, ...] | None = None
@@ -159,14 +176,77 @@ class Catalogue:
         self.mentions_by_url: dict[str, tuple[Mention, ...]] = {
             url: tuple(found) for url, found in sorted(mentions_by_url.items())
         }
-        self._author_slug = {
-            name_key(variant): index.slug
-            for index in authors.values()
-            for variant in index.variants
+
+    # The indexes by topic, author and venue are made when first asked for: a page
+    # that shows none of them (an issue page written alone, after an edit) does not
+    # wait for them.  :meth:`complete` makes them all (before ``-j N`` forks writers).
+
+    @cached_property
+    def _topic_groups(self) -> dict[str, tuple[IssueGroup, ...]]:
+        grouped: dict[str, dict[int, list[Entry]]] = {t.slug: {} for t in self._topics.topics}
+        for entry in self.entries.values():
+            if entry.topic is not None:
+                grouped.setdefault(entry.topic, {}).setdefault(entry.issue, []).append(entry)
+        return {
+            slug: tuple(
+                IssueGroup(number, group[0].date, tuple(sorted(group, key=_in_order)))
+                for number, group in sorted(
+                    issues_of.items(), key=lambda kv: (-kv[1][0].date.toordinal(), -kv[0])
+                )
+            )
+            for slug, issues_of in grouped.items()
         }
-        self._venue_slug = {
-            name_key(variant): index.slug for index in venues.values() for variant in index.variants
+
+    @cached_property
+    def by_topic(self) -> dict[str, tuple[Entry, ...]]:
+        """Topic slug -> its entries, newest issue first, in issue order within an issue
+        (so each issue's entries are contiguous); every registered topic is a key."""
+        return {
+            slug: tuple(entry for group in groups for entry in group.entries)
+            for slug, groups in self._topic_groups.items()
         }
+
+    @cached_property
+    def authors(self) -> dict[str, NameIndex]:
+        """Author slug -> index, sorted by slug."""
+        names = self._names
+        return _name_indexes(
+            ((author, entry) for entry in self.entries.values() for author in entry.authors),
+            names.is_person,
+            names.person,
+        )
+
+    @cached_property
+    def venues(self) -> dict[str, NameIndex]:
+        """Venue slug -> index, sorted by slug."""
+        names = self._names
+        return _name_indexes(
+            ((entry.venue, entry) for entry in self.entries.values() if entry.venue),
+            names.is_venue,
+            names.venue,
+        )
+
+    @cached_property
+    def directories(self) -> dict[str, NameDirectory]:
+        """``{"author": ..., "venue": ...}``: where each name leads.
+
+        Made from the indexes unless :meth:`preset_directories` gave them."""
+        return {"author": NameDirectory.of(self.authors), "venue": NameDirectory.of(self.venues)}
+
+    def preset_directories(self, directories: dict[str, NameDirectory]) -> None:
+        """Use ``directories`` saved from a catalogue of the same entries' names.
+
+        They depend on every entry's id, issue, line, authors and venue, and the
+        name registry: a caller that knows those are unchanged since it saved them
+        spares a page that only links names (an issue page) making the indexes.
+        """
+        self.__dict__["directories"] = directories
+
+    def complete(self) -> Catalogue:
+        """Make every index now (see above); returns the catalogue."""
+        for name in ("by_topic", "authors", "venues", "directories"):
+            getattr(self, name)
+        return self
 
     @classmethod
     def build(
@@ -194,36 +274,13 @@ class Catalogue:
                     continue
                 entries[entry.id] = entry
 
-        grouped: dict[str, dict[int, list[Entry]]] = {t.slug: {} for t in topics.topics}
-        for entry in entries.values():
-            if entry.topic is not None:
-                grouped.setdefault(entry.topic, {}).setdefault(entry.issue, []).append(entry)
-        by_topic = {
-            slug: tuple(
-                IssueGroup(number, group[0].date, tuple(sorted(group, key=_in_order)))
-                for number, group in sorted(
-                    issues_of.items(), key=lambda kv: (-kv[1][0].date.toordinal(), -kv[0])
-                )
-            )
-            for slug, issues_of in grouped.items()
-        }
-        authors = _name_indexes(
-            ((author, entry) for entry in entries.values() for author in entry.authors),
-            names.is_person,
-            names.person,
-        )
-        venues = _name_indexes(
-            ((entry.venue, entry) for entry in entries.values() if entry.venue),
-            names.is_venue,
-            names.venue,
-        )
         mentions = tuple(
             sorted(
                 (m for issue in ordered for m in issue.mentions),
                 key=lambda m: (m.issue, m.line, m.url),
             )
         )
-        return cls(ordered, entries, by_topic, authors, venues, mentions, problems)
+        return cls(ordered, entries, mentions, problems, topics, names)
 
     # -- lookups -------------------------------------------------------------
 
@@ -241,11 +298,11 @@ class Catalogue:
 
     def author_slug(self, name: str) -> str:
         """The index slug of an author as written in an entry."""
-        return self._author_slug.get(name_key(name), slugify(name))
+        return self.directories["author"].slug(name)
 
     def venue_slug(self, name: str) -> str:
         """The index slug of a venue as written in an entry."""
-        return self._venue_slug.get(name_key(name), slugify(name))
+        return self.directories["venue"].slug(name)
 
     def topic_groups(self, slug: str) -> tuple[IssueGroup, ...]:
         """A topic's entries grouped by issue, newest issue first."""

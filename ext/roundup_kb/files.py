@@ -50,7 +50,7 @@ def load_cache(path: Path, stamp: Any) -> Any:
 def save_cache(path: Path, stamp: Any, data: Any) -> None:
     """Pickle ``(stamp, data)`` to ``path`` atomically (see :func:`load_cache`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes: two files
     with tmp.open("wb") as handle:
         pickle.dump((stamp, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)

@@ -26,8 +26,9 @@ from sphinx.roles import XRefRole
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
-from roundup_kb import permalinks
+from roundup_kb import __version__, permalinks
 from roundup_kb.catalogue import Catalogue, terms_mentioned
+from roundup_kb.files import load_cache, save_cache
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 from roundup_kb.parser import entry_summary
 
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 #: bump when the shape of the domain data, or what the parser puts in it, changes, so
 #: old pickles are discarded
 ENV_VERSION = 15
+#: the doctree directory's file of :meth:`RoundupDomain._preset_directories`
+DIRECTORIES_NAME = "roundup-names.pickle"
+DIRECTORIES_VERSION = 1
 #: the keys of the domain data that hold one value per document
 _PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered", "terms", "shown")
 
@@ -406,8 +410,39 @@ class RoundupDomain(Domain):
                 covered = set(read_with[0]).intersection(*read_with[1:])
                 found = (terms[doc][1] for doc in self.issues if doc in terms)
                 catalogue.index_terms(covered, found)
+            self._preset_directories(catalogue)
             self._catalogue = catalogue
         return self._catalogue
+
+    def _preset_directories(self, catalogue: Catalogue) -> None:
+        """Where names lead (:attr:`Catalogue.directories`), from the last build when
+        nothing they depend on changed, else made now and kept for the next.
+
+        An issue page links its entries' authors and venues; written alone (after
+        an edit to commentary) it would otherwise wait for every author's and
+        venue's index to be made.  The key: what each page lists of its entries
+        (``shown``, which holds their ids, lines, authors and venues) and the name
+        registry's file.
+        """
+        from roundup_kb.sphinxext.registries import registry_paths
+
+        names_path = registry_paths(self.env)[1]
+        try:
+            stat = names_path.stat()
+            registry: tuple = (str(names_path), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            registry = (str(names_path), None)
+        shown = self.data["shown"]
+        pages = sorted((doc, shown[doc][0] if doc in shown else None) for doc in self.issues)
+        key = hashlib.sha1(
+            repr((DIRECTORIES_VERSION, __version__, registry, pages)).encode("utf-8")
+        ).hexdigest()
+        path = Path(self.env.doctreedir) / DIRECTORIES_NAME
+        saved = load_cache(path, key)
+        if saved is not None:
+            catalogue.preset_directories(saved)
+        else:
+            save_cache(path, key, catalogue.directories)
 
     def docname_of_issue(self, number: int) -> str | None:
         """The page of issue ``number``.  Needs only the issues' front matter: an issue
@@ -467,27 +502,21 @@ class RoundupDomain(Domain):
             from roundup_kb.sphinxext.registries import registries
 
             _, names = registries(self.env)
-            catalogue = self.catalogue()
-            if typ == "author":
-                people = catalogue.authors
-                slug = catalogue.author_slug(target)
-                if slug not in people:
-                    slug = catalogue.author_slug(names.person(target))
-            else:
-                people = catalogue.venues
-                slug = catalogue.venue_slug(target)
-                if slug not in people:
-                    slug = catalogue.venue_slug(names.venue(target))
-            if slug not in people:
+            directory = self.catalogue().directories[typ]
+            slug = directory.slug(target)
+            if slug not in directory.names:
+                canonical = names.person if typ == "author" else names.venue
+                slug = directory.slug(canonical(target))
+            name = directory.names.get(slug)
+            if name is None:
                 return None
-            name = people[slug].name
             if typ == "author":
                 doc = permalinks.author_docname(name)
                 anchor = permalinks.anchor_for_person(slug)
             else:
                 doc = permalinks.venue_docname(name)
                 anchor = permalinks.anchor_for_venue(slug)
-            return doc, anchor, people[slug].name
+            return doc, anchor, name
         return None
 
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list:

@@ -572,7 +572,7 @@ def _prepare_writers(app: Sphinx, builder: Any) -> None:
     """
     if builder.name in RENDERED_WHEN_WRITTEN and getattr(builder, "parallel_ok", False):
         dom = get_domain(app.env)
-        dom.catalogue()
+        dom.catalogue().complete()  # with the indexes it makes when first asked
         dom.entry_location("")  # and its lookups
 
 
