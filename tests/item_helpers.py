@@ -99,3 +99,17 @@ def parse_corpus_file(path: Path) -> ParseResult:
     text = path.read_text(encoding="utf-8")
     meta, body, body_line = corpus_meta(path, text)
     return parse_body(meta, body, body_line, str(path), topics(), names())
+
+
+def count_calls(monkeypatch, owner, name: str) -> list[int]:
+    """Replace ``owner.name`` (a module's function) for the test with one that counts its calls:
+    the returned list gets a 1 per call."""
+    made: list[int] = []
+    original = getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        made.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return made

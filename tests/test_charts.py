@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import issue_page
-from item_helpers import names, topics
+from item_helpers import count_calls, names, topics
 from roundup_kb import charts
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.model import Entry, Issue, IssueMeta
@@ -274,14 +274,7 @@ def test_stats_page_is_remade_only_when_what_it_counts_changes(make_site, monkey
     site = make_site({1: ISSUE_1})
     site.build()
     assert "2 entries from 1 issue" in site.html("stats.html")
-    made: list[int] = []
-    original = stats_module.trend_data
-
-    def counting(*args, **kwargs):
-        made.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(stats_module, "trend_data", counting)
+    made = count_calls(monkeypatch, stats_module, "trend_data")
     site.build()  # nothing changed: the kept body is used
     assert made == []
     assert "2 entries from 1 issue" in site.html("stats.html")

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from conftest import issue_page
+from item_helpers import count_calls
 
 pytestmark = pytest.mark.sphinx
 
@@ -321,15 +322,7 @@ def _counting_name_indexes(monkeypatch) -> list[int]:
     """Count the author and venue indexes the catalogue makes from now on."""
     from roundup_kb import catalogue
 
-    made: list[int] = []
-    original = catalogue._name_indexes
-
-    def counted(*args, **kwargs):
-        made.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(catalogue, "_name_indexes", counted)
-    return made
+    return count_calls(monkeypatch, catalogue, "_name_indexes")
 
 
 def _badge_links(site, page: str) -> set[str]:
