@@ -1,4 +1,4 @@
-"""The data files at the end of a build: made beside the page writers with ``-j N``."""
+"""The data files at the end of a build: made beside the page writers."""
 
 from __future__ import annotations
 
@@ -61,9 +61,9 @@ def _outputs(out: Path) -> dict[str, str]:
     return found
 
 
-@pytest.mark.sphinx
-def test_parallel_builds_make_the_data_files_in_another_process(make_site, monkeypatch):
-    site = make_site({1: ISSUE})
+def _record_where_written(site, monkeypatch) -> list[int]:
+    """The pids of the processes that make the data files from now on (this one's in the
+    list; a child's in ``site.root / "made-by"``)."""
     pids: list[int] = []
     real = datafiles.write_all
 
@@ -73,32 +73,53 @@ def test_parallel_builds_make_the_data_files_in_another_process(make_site, monke
         (site.root / "made-by").write_text(str(os.getpid()))
 
     monkeypatch.setattr(datafiles, "write_all", write_all)
-    _, warnings = site.build(fresh=True)
-    assert warnings == "" and pids == [os.getpid()]  # serial: at the end, in this process
-    serial = _outputs(site.out)
-    manifest = json.loads((site.doctrees / MANIFEST).read_text())
-    assert {"entries.json", "feeds", "browse.json"} <= set(manifest)
-    assert len(serial) > 8 and "cite/1.json" in serial and "feeds/issues.atom" in serial
-
-    _, warnings = site.build(fresh=True, parallel=2)
-    assert warnings == ""
-    assert pids == [os.getpid()]  # not called in this process ...
-    assert int((site.root / "made-by").read_text()) != os.getpid()  # ... but in a child
-    assert _outputs(site.out) == serial
-    # the child's records and this process's (browse.json) are all in the manifest
-    assert json.loads((site.doctrees / MANIFEST).read_text()) == manifest
+    return pids
 
 
 @pytest.mark.sphinx
-def test_an_error_in_the_data_files_fails_a_parallel_build(make_site, monkeypatch):
+def test_the_data_files_are_made_in_another_process_when_there_is_another_cpu(
+    make_site, monkeypatch
+):
+    site = make_site({1: ISSUE})
+    pids = _record_where_written(site, monkeypatch)
+    monkeypatch.setattr(datafiles, "usable_cpus", lambda: 1)
+    _, warnings = site.build(fresh=True)
+    assert warnings == "" and pids == [os.getpid()]  # one CPU: at the end, in this process
+    alone = _outputs(site.out)
+    manifest = json.loads((site.doctrees / MANIFEST).read_text())
+    assert {"entries.json", "feeds", "browse.json"} <= set(manifest)
+    assert len(alone) > 8 and "cite/1.json" in alone and "feeds/issues.atom" in alone
+
+    monkeypatch.setattr(datafiles, "usable_cpus", lambda: 2)
+    for parallel in (0, 2):  # serial and -j 2 alike
+        pids.clear()
+        (site.root / "made-by").unlink()
+        _, warnings = site.build(fresh=True, parallel=parallel)
+        assert warnings == ""
+        assert pids == []  # not called in this process ...
+        assert int((site.root / "made-by").read_text()) != os.getpid()  # ... but in a child
+        assert _outputs(site.out) == alone
+        # the child's records and this process's (browse.json) are all in the manifest
+        assert json.loads((site.doctrees / MANIFEST).read_text()) == manifest
+
+    # a build that read nothing checks them here: no process started for that
+    site.build()
+    assert pids == [os.getpid()]
+    assert _outputs(site.out) == alone
+
+
+@pytest.mark.sphinx
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_an_error_in_the_data_files_process_fails_the_build(make_site, monkeypatch, parallel):
     site = make_site({1: ISSUE})
 
     def broken(app, exception):
         raise RuntimeError("the feeds broke")
 
     monkeypatch.setattr(datafiles, "WRITERS", (broken,))
+    monkeypatch.setattr(datafiles, "usable_cpus", lambda: 2)
     with pytest.raises(Exception, match="the feeds broke"):
-        site.build(fresh=True, parallel=2)
+        site.build(fresh=True, parallel=parallel)
 
 
 @pytest.mark.sphinx

@@ -17,6 +17,7 @@ from item_helpers import names, topics
 from roundup_kb import feeds
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.model import Entry, Issue, IssueMeta
+from roundup_kb.sphinxext import datafiles
 
 A = "{http://www.w3.org/2005/Atom}"
 BASE = "https://kb.example.org/"
@@ -413,6 +414,8 @@ def test_an_edit_remakes_only_the_feeds_that_show_it(make_site, monkeypatch):
 
     monkeypatch.setattr(feeds, "topic_feed", counted_topic_feed)
     monkeypatch.setattr(feeds, "issues_feed", counted_issues_feed)
+    # made in this process, where the counts are (not in a process beside the writers)
+    monkeypatch.setattr(datafiles, "usable_cpus", lambda: 1)
     site = make_site({1: issue_page(1, "2020-01-10", body)})
     with (site.root / "conf.py").open("a", encoding="utf-8") as conf:
         conf.write('\nhtml_baseurl = "https://kb.example.org/"\n')

@@ -1,22 +1,27 @@
-"""The data files an HTML build writes when it ends, beside the page writers with ``-j N``.
+"""The data files an HTML build writes when it ends, made beside the page writers.
 
 ``entries.json``, the citation files (:func:`~roundup_kb.sphinxext.cite.write_cite_files`)
-and the Atom feeds are made from the whole catalogue, once every page is read.  A
-serial build makes them at ``build-finished``, as it always did.  With ``-j N`` Sphinx
-translates pages in forked writers while its main process resolves doctrees and
-feeds the search index; the data files are then made in one more forked process,
-started when writing starts (the catalogue is built just before, see
-``pages._prepare_writers``), and the build waits for it when it ends: on the corpus
-they are a second and a half of work that no longer comes after the last page.  The
-process's log records are replayed by the main process, and an error in it fails
-the build (Sphinx's ``ParallelTasks`` does both).  Outputs record what they were
-made from in a :class:`~roundup_kb.sphinxext.outputs.Manifest`, whose saves merge
-under a lock, so the main process's ``browse.json`` and statistics page can record
-theirs at the same time.
+and the Atom feeds are made from the whole catalogue, once every page is read.  They
+are made in one forked process, started when writing starts (the catalogue is built
+just before, so the process has it and the pages need it anyway), while the main
+process writes the pages, resolves doctrees and feeds the search index; the build
+waits for it when it ends.  The process's log records are replayed by the main
+process, and an error in it fails the build (Sphinx's ``ParallelTasks`` does both).
+Outputs record what they were made from in a
+:class:`~roundup_kb.sphinxext.outputs.Manifest`, whose saves merge under a lock, so
+the main process's ``browse.json`` and statistics page can record theirs at the
+same time.
+
+That takes a second CPU, so it is done where this process may run on more than one,
+with ``-j N`` or without: on the corpus the data files are a few tenths of a second
+of a full build that no longer come after the last page.  A build that read and
+removed no page makes them in its own process when it ends: they are then current,
+and finding that out takes milliseconds, less than starting a process.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -25,8 +30,10 @@ from sphinx.application import Sphinx
 from sphinx.util.parallel import ParallelTasks, parallel_available
 
 from roundup_kb.sphinxext.cite import write_cite_files
+from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.export import write_entries_json
 from roundup_kb.sphinxext.feeds import write_site_feeds
+from roundup_kb.sphinxext.searchindex import docs_touched
 
 #: each ``writer(app, exception)`` makes its files, unless the build failed
 WRITERS: tuple[Callable[[Sphinx, Exception | None], None], ...] = (
@@ -45,17 +52,25 @@ def write_all(app: Sphinx, exception: Exception | None = None) -> None:
 
 
 def beside_writers(app: Sphinx, builder: Any) -> bool:
-    """Whether this build writes its pages in forked processes (``-j N``, HTML)."""
+    """Whether this build makes its data files in a forked process (see above): an HTML
+    build that read or removed a page, where processes can be forked and this one may
+    run on more than one CPU."""
     return (
-        parallel_available
-        and app.parallel > 1
-        and builder.format == "html"
-        and getattr(builder, "parallel_ok", False)
+        parallel_available and builder.format == "html" and usable_cpus() > 1 and docs_touched(app)
     )
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def _start(app: Sphinx, builder: Any) -> None:
     if beside_writers(app, builder):
+        get_domain(app.env).catalogue()  # built here once: the process inherits it
         tasks = ParallelTasks(1)
         tasks.add_task(write_all, app)
         _running[app] = tasks
@@ -72,6 +87,6 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    # after pages._prepare_writers (priority 500), which builds the catalogue to share
+    # after pages._prepare_writers (priority 500), which builds the catalogue for -j N
     app.connect("write-started", _start, priority=800)
     app.connect("build-finished", _finish)

@@ -80,7 +80,7 @@ def on_collect_pages(app: Sphinx) -> list:
 
 def _index_is_current(app: Sphinx, builder: Any) -> bool:
     """Whether the index on disk is the one this build would dump, having written nothing."""
-    if getattr(app, _TOUCHED, True):
+    if docs_touched(app):
         return False
     return _newer_than_environment(app, Path(builder.outdir) / builder.searchindex_filename)
 
@@ -139,6 +139,11 @@ def _keep_an_unchanged_index(app: Sphinx) -> None:
             dump_inventory()
 
     builder.dump_inventory = dump_inventory_unless_current
+
+
+def docs_touched(app: Sphinx) -> bool:
+    """Whether this build read or removed a document (True until it is known)."""
+    return getattr(app, _TOUCHED, True)
 
 
 def _touched(app: Sphinx, *args: Any) -> None:
