@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -110,6 +110,36 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def _word_hits(text: str, starts: Sequence[int], needle: str) -> Iterator[int]:
+    """Which texts of ``text`` (several joined, each starting at ``starts``) hold
+    ``needle`` standing as a word, by index, in order.
+
+    A quick pre-filter of the folded text (:func:`_fold`) before the pattern: short
+    terms such as "IC" are inside many words, and most terms in none of a page's.
+    """
+    at = text.find(needle)
+    while at != -1:
+        end = at + len(needle)
+        if (at and _is_word(text[at - 1])) or (end < len(text) and _is_word(text[end])):
+            at = text.find(needle, at + 1)
+            continue
+        index = bisect_right(starts, at) - 1
+        yield index
+        if index + 1 == len(starts):
+            return
+        at = text.find(needle, starts[index + 1])
+
+
+def _joined(parts: Sequence[str]) -> tuple[str, list[int]]:
+    """``parts`` joined by NUL (which no term holds), and where each starts."""
+    starts = []
+    offset = 0
+    for part in parts:
+        starts.append(offset)
+        offset += len(part) + 1
+    return "\0".join(parts), starts
+
+
 def mentions(pattern: re.Pattern[str], entry: Entry) -> bool:
     """Whether the entry's title or commentary uses the term of :func:`term_pattern`."""
     return bool(pattern.search(entry.title) or pattern.search(entry.commentary))
@@ -122,20 +152,16 @@ def terms_mentioned(entries: Sequence[Entry], terms: Iterable[str]) -> dict[str,
     (:meth:`Catalogue.mentioning`) need not look for every term in every entry
     of the site again whenever one issue changes.  Terms are keyed as given, stripped.
     """
-    folded = [_fold(f"{e.title}\n{e.commentary}") for e in entries]
+    page, starts = _joined([_fold(f"{e.title}\n{e.commentary}") for e in entries])
     found: dict[str, tuple[str, ...]] = {}
     for term in terms:
         needle = term.strip().lower()
         if not needle:
             continue
         pattern = term_pattern(term)
-        # an ASCII term the pattern finds is in the folded text (see _fold)
-        quick = needle.isascii()
-        ids = tuple(
-            entry.id
-            for entry, text in zip(entries, folded, strict=True)
-            if (not quick or needle in text) and mentions(pattern, entry)
-        )
+        # an ASCII term the pattern finds stands as a word in the folded text (see _fold)
+        candidates = _word_hits(page, starts, needle) if needle.isascii() else range(len(entries))
+        ids = tuple(entries[i].id for i in candidates if mentions(pattern, entries[i]))
         if ids:
             found[term.strip()] = ids
     return found
@@ -352,24 +378,8 @@ class Catalogue:
         if not needle.isascii():
             return [entry for entry in self.newest_first() if mentions(pattern, entry)]
         entries, text, starts = self._folded_text()
-        found: list[Entry] = []
-        # a quick pre-filter: find the needle in the folded text of every entry at
-        # once, where it stands as a word (short terms such as "IC" are inside many
-        # words), then check each entry it is found in with the pattern
-        at = text.find(needle)
-        while at != -1:
-            end = at + len(needle)
-            if (at and _is_word(text[at - 1])) or (end < len(text) and _is_word(text[end])):
-                at = text.find(needle, at + 1)
-                continue
-            index = bisect_right(starts, at) - 1
-            entry = entries[index]
-            if mentions(pattern, entry):
-                found.append(entry)
-            if index + 1 == len(starts):
-                break
-            at = text.find(needle, starts[index + 1])
-        return found
+        hits = (entries[index] for index in _word_hits(text, starts, needle))
+        return [entry for entry in hits if mentions(pattern, entry)]
 
     def _folded_text(self) -> tuple[list[Entry], str, list[int]]:
         """(entries newest first, their titles and commentary folded as ``re`` folds them
@@ -378,13 +388,8 @@ class Catalogue:
         found = self.__dict__.get("_folded")
         if found is None:
             entries = self.newest_first()
-            parts = [_fold(f"{e.title}\n{e.commentary}") for e in entries]
-            starts = []
-            offset = 0
-            for part in parts:
-                starts.append(offset)
-                offset += len(part) + 1
-            found = self.__dict__["_folded"] = (entries, "\0".join(parts), starts)
+            text, starts = _joined([_fold(f"{e.title}\n{e.commentary}") for e in entries])
+            found = self.__dict__["_folded"] = (entries, text, starts)
         return found
 
     def topics_used(self) -> list[str]:
