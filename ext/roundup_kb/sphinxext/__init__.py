@@ -17,6 +17,7 @@ from roundup_kb.sphinxext import (
     browse,
     cite,
     datafiles,
+    docsettings,
     domain,
     fastpath,
     feeds,
@@ -55,6 +56,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pages.setup(app)
     cite.setup(app)
     datafiles.setup(app)
+    docsettings.setup(app)
     site.setup(app)
     browse.setup(app)
     linkcheck.setup(app)
