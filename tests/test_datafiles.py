@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -94,6 +95,7 @@ def test_the_data_files_are_made_in_another_process_when_there_is_another_cpu(
     for parallel in (0, 2):  # serial and -j 2 alike
         pids.clear()
         (site.root / "made-by").unlink()
+        shutil.rmtree(site.out)
         _, warnings = site.build(fresh=True, parallel=parallel)
         assert warnings == ""
         assert pids == []  # not called in this process ...
@@ -106,6 +108,22 @@ def test_the_data_files_are_made_in_another_process_when_there_is_another_cpu(
     site.build()
     assert pids == [os.getpid()]
     assert _outputs(site.out) == alone
+    # nor one that changed nothing entries.json shows (commentary past the summary) ...
+    long_tail = " And more." * 30  # past the summary's 200 characters
+    edited = ISSUE.replace("More about the one-on-one.", "More about the one-on-one." + long_tail)
+    site.write_issue(1, edited)
+    site.build()  # a new summary
+    pids.clear()
+    edited = edited.replace(long_tail, long_tail + " Still.")
+    site.write_issue(1, edited)
+    site.build()
+    assert pids == [os.getpid()]
+    # ... while a new title is made beside the writers
+    site.write_issue(1, edited.replace("Remote one-on-ones that work", "Remote one-on-ones"))
+    site.build()
+    assert pids == [os.getpid()]
+    assert int((site.root / "made-by").read_text()) != os.getpid()
+    assert "Remote one-on-ones" in (site.out / "entries.json").read_text(encoding="utf-8")
 
 
 @pytest.mark.sphinx

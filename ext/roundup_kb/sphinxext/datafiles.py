@@ -15,8 +15,9 @@ same time.
 That takes a second CPU, so it is done where this process may run on more than one,
 with ``-j N`` or without: on the corpus the data files are a few tenths of a second
 of a full build that no longer come after the last page.  A build that read and
-removed no page makes them in its own process when it ends: they are then current,
-and finding that out takes milliseconds, less than starting a process.
+removed no page, or changed nothing ``entries.json`` shows (an edit to commentary
+past the summaries), makes them in its own process when it ends: there is then
+nothing or one feed to make, less work than starting a process and waiting for it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sphinx.util.parallel import ParallelTasks, parallel_available
 
 from roundup_kb.sphinxext.cite import write_cite_files
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.export import write_entries_json
+from roundup_kb.sphinxext.export import entries_json_fresh, write_entries_json
 from roundup_kb.sphinxext.feeds import write_site_feeds
 from roundup_kb.sphinxext.searchindex import docs_touched
 
@@ -53,10 +54,14 @@ def write_all(app: Sphinx, exception: Exception | None = None) -> None:
 
 def beside_writers(app: Sphinx, builder: Any) -> bool:
     """Whether this build makes its data files in a forked process (see above): an HTML
-    build that read or removed a page, where processes can be forked and this one may
-    run on more than one CPU."""
+    build that read or removed a page and changed what ``entries.json`` shows, where
+    processes can be forked and this one may run on more than one CPU."""
     return (
-        parallel_available and builder.format == "html" and usable_cpus() > 1 and docs_touched(app)
+        parallel_available
+        and builder.format == "html"
+        and usable_cpus() > 1
+        and docs_touched(app)
+        and not entries_json_fresh(app)
     )
 
 
