@@ -115,8 +115,8 @@ def test_authors_and_venues_merge_variants(catalogue):
     assert catalogue.authors["jade-rubick"].name == "Jade Rubick"  # registry canonical
     hpc = catalogue.venues["hpcwire"]
     assert hpc.name == "HPCwire" and [e.id for e in hpc.entries] == ["rct2-a", "rct2-b"]
-    assert catalogue.venue_slug("HPC Wire") == "hpcwire"
-    assert catalogue.author_slug("WILL LARSON") == "will-larson"
+    assert catalogue.directories["venue"].slug("HPC Wire") == "hpcwire"
+    assert catalogue.directories["author"].slug("WILL LARSON") == "will-larson"
     assert catalogue.venues["harvard-business-review"].name == "Harvard Business Review"
 
 
@@ -144,7 +144,7 @@ def test_preset_directories_answer_without_the_indexes():
     ).directories
     saved["author"].slugs[name_key("Will Larson")] = "saved-slug"  # tell the two apart
     built.preset_directories(saved)
-    assert built.author_slug("will larson") == "saved-slug"
+    assert built.directories["author"].slug("will larson") == "saved-slug"
     assert "authors" not in built.__dict__  # the indexes were not made
     assert list(built.complete().authors) == ["will-larson"]
 

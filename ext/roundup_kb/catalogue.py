@@ -322,14 +322,6 @@ class Catalogue:
         """Mentions of ``url`` (compared normalized) anywhere in the issues."""
         return self.mentions_by_url.get(normalize_url(url), ())
 
-    def author_slug(self, name: str) -> str:
-        """The index slug of an author as written in an entry."""
-        return self.directories["author"].slug(name)
-
-    def venue_slug(self, name: str) -> str:
-        """The index slug of a venue as written in an entry."""
-        return self.directories["venue"].slug(name)
-
     def topic_groups(self, slug: str) -> tuple[IssueGroup, ...]:
         """A topic's entries grouped by issue, newest issue first."""
         return self._topic_groups.get(slug, ())

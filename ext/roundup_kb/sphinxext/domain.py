@@ -424,6 +424,7 @@ class RoundupDomain(Domain):
         (``shown``, which holds their ids, lines, authors and venues) and the name
         registry's file.
         """
+        from roundup_kb.sphinxext.outputs import digest  # it imports this module
         from roundup_kb.sphinxext.registries import registry_paths
 
         names_path = registry_paths(self.env)[1]
@@ -434,9 +435,7 @@ class RoundupDomain(Domain):
             registry = (str(names_path), None)
         shown = self.data["shown"]
         pages = sorted((doc, shown[doc][0] if doc in shown else None) for doc in self.issues)
-        key = hashlib.sha1(
-            repr((DIRECTORIES_VERSION, __version__, registry, pages)).encode("utf-8")
-        ).hexdigest()
+        key = digest(DIRECTORIES_VERSION, __version__, registry, pages)
         path = Path(self.env.doctreedir) / DIRECTORIES_NAME
         saved = load_cache(path, key)
         if saved is not None:

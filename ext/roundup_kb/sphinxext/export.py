@@ -16,10 +16,10 @@ def _entries_key(app: Sphinx) -> str | None:
     return shown_key(app, ENTRIES_VERSION, app.config.roundup_issues_dir)
 
 
-def entries_json_fresh(app: Sphinx, manifest: Manifest | None = None) -> bool:
+def entries_json_fresh(app: Sphinx) -> bool:
     """Whether ``entries.json`` was made from what the pages list and summarise now."""
     path = Path(app.outdir) / "entries.json"
-    return (manifest or Manifest(app)).fresh(path.name, _entries_key(app), path)
+    return Manifest(app).fresh(path.name, _entries_key(app), path)
 
 
 def write_entries_json(app: Sphinx, exception: Exception | None) -> None:
