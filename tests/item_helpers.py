@@ -102,8 +102,8 @@ def parse_corpus_file(path: Path) -> ParseResult:
 
 
 def count_calls(monkeypatch, owner, name: str) -> list[int]:
-    """Replace ``owner.name`` (a module's function) for the test with one that counts its calls:
-    the returned list gets a 1 per call."""
+    """Replace ``owner.name`` (a module's function or a class's method) for the test
+    with one that counts its calls: the returned list gets a 1 per call."""
     made: list[int] = []
     original = getattr(owner, name)
 

@@ -11,6 +11,7 @@ import roundup_kb.sphinxext.gctune as gctune
 import roundup_kb.sphinxext.issues as issues_module
 import roundup_kb.sphinxext.prescan as prescan_module
 from conftest import issue_page
+from item_helpers import count_calls
 
 pytestmark = pytest.mark.sphinx
 
@@ -166,14 +167,11 @@ def test_a_build_that_writes_nothing_keeps_the_search_index_and_inventory(make_s
 
     from sphinx.search import IndexBuilder
 
-    loads: list[int] = []
-    original = IndexBuilder.load
+    from roundup_kb.sphinxext import searchindex
 
-    def load(self, stream, format):
-        loads.append(1)
-        return original(self, stream, format)
-
-    monkeypatch.setattr(IndexBuilder, "load", load)
+    loads = count_calls(monkeypatch, IndexBuilder, "load")
+    # loads counted in this process: no helper process (test_searchindex_helper has those)
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: False)
     site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
     site.build()
     index = site.out / "searchindex.js"
@@ -330,6 +328,7 @@ def test_the_collector_is_paused_while_the_search_index_is_loaded_fed_and_dumped
     them walked them all for nothing (0.06 s of adding an issue to the corpus)."""
     from sphinx.search import IndexBuilder
 
+    from roundup_kb.sphinxext import searchindex
     from roundup_kb.sphinxext.searchindex import collector_paused
 
     seen: dict[str, list[bool]] = {"load": [], "feed": [], "dump": []}
@@ -341,6 +340,8 @@ def test_the_collector_is_paused_while_the_search_index_is_loaded_fed_and_dumped
             return _original(self, *args, **kwargs)
 
         monkeypatch.setattr(IndexBuilder, method, spy)
+    # seen in this process: no helper process (test_searchindex_helper has those)
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: False)
     site = make_site({1: issue_page(1, "2021-01-01", BODY)})
     site.build()
     site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nOne more line.\n"))

@@ -22,7 +22,6 @@ nothing or one feed to make, less work than starting a process and waiting for i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -34,6 +33,7 @@ from roundup_kb.sphinxext.cite import write_cite_files
 from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.export import entries_json_fresh, write_entries_json
 from roundup_kb.sphinxext.feeds import write_site_feeds
+from roundup_kb.sphinxext.processes import usable_cpus
 from roundup_kb.sphinxext.searchindex import docs_touched
 
 #: each ``writer(app, exception)`` makes its files, unless the build failed
@@ -63,14 +63,6 @@ def beside_writers(app: Sphinx, builder: Any) -> bool:
         and docs_touched(app)
         and not entries_json_fresh(app)
     )
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
 
 
 def _start(app: Sphinx, builder: Any) -> None:

@@ -1,0 +1,127 @@
+"""Work a build hands to a forked process while it goes on.
+
+:class:`Helper` forks a process that starts from what the build holds at the fork
+(no pickling of the environment), can be sent one message later (the rest of its
+input), and reports as the processes of Sphinx's ``ParallelTasks`` do: its log
+records are replayed in the build's process and an error in it fails the build.
+Sphinx's ``ParallelTasks`` cannot take input after the fork, which the search index
+needs (:mod:`roundup_kb.sphinxext.searchindex`): the pages it must feed are known
+only once they are written.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from sphinx.errors import SphinxParallelError
+from sphinx.util import logging
+from sphinx.util.parallel import parallel_available
+
+logger = logging.getLogger(__name__)
+
+#: what a helper's work calls for its message: the message, or None when the build
+#: sent none (it failed first) or the work takes none
+Receive = Callable[[], Any]
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def helpers_available() -> bool:
+    """Whether a helper process can be forked here and may run beside this one."""
+    return parallel_available and usable_cpus() > 1
+
+
+class Helper:
+    """One forked process running ``work(receive)``; see the module's docstring.
+
+    ``what`` names the work in errors.  The work may wait for the one message the
+    build gives :meth:`send`; then the build calls :meth:`join` (it succeeded) or
+    :meth:`abandon` (it failed).
+    """
+
+    def __init__(self, work: Callable[[Receive], None], what: str) -> None:
+        self.what = what
+        context = multiprocessing.get_context("fork")
+        self._inbox, self._outbox = context.Pipe(duplex=False)
+        self._reports, self._report = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._run, args=(work,), daemon=True)
+        self._process.start()
+        self._inbox.close()
+        self._report.close()
+
+    # -- in the helper ---------------------------------------------------------------
+
+    def _receive(self) -> Any:
+        try:
+            return self._inbox.recv()
+        except EOFError:  # the build closed the pipe without a message
+            return None
+
+    def _run(self, work: Callable[[Receive], None]) -> None:
+        self._outbox.close()
+        self._reports.close()
+        collector = logging.LogCollector()
+        try:
+            with collector.collect():
+                work(self._receive)
+            failed, result = False, None
+        except BaseException as err:  # reported to the build, as ParallelTasks does
+            failed = True
+            message = traceback.format_exception_only(err.__class__, err)[0].strip()
+            result = (message, traceback.format_exc())
+        logging.convert_serializable(collector.logs)
+        self._report.send((failed, collector.logs, result))
+
+    # -- in the build ----------------------------------------------------------------
+
+    def send(self, message: Any) -> None:
+        """Hand the helper the rest of its input (once)."""
+        try:
+            self._outbox.send(message)
+        finally:
+            self._outbox.close()
+
+    def join(self) -> None:
+        """Wait for the helper; replay its log records; raise its error, if any."""
+        if not self._outbox.closed:  # nothing was sent after all
+            self._outbox.close()
+        try:
+            failed, logs, result = self._reports.recv()
+        except EOFError:
+            self._process.join()
+            raise SphinxParallelError(
+                f"the {self.what} process ended without a report "
+                f"(exit code {self._process.exitcode})",
+                "",
+            ) from None
+        finally:
+            self._reports.close()
+        self._process.join()
+        for record in logs:
+            logger.handle(record)
+        if failed:
+            raise SphinxParallelError(*result)
+
+    def abandon(self) -> None:
+        """The build failed: tell the helper (its message will not come) and wait for
+        it, so that it is not stopped halfway through a file; its errors are not
+        reported over the build's."""
+        if not self._outbox.closed:
+            self._outbox.close()
+        try:
+            self._reports.recv()  # read, or a long report would block the helper
+        except EOFError:
+            pass
+        finally:
+            self._reports.close()
+        self._process.join()

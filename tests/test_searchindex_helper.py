@@ -1,0 +1,181 @@
+"""The search index loaded, fed and dumped by a helper process beside the build."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+
+import pytest
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.search import IndexBuilder
+
+from conftest import Site, issue_page
+from item_helpers import count_calls
+from roundup_kb.sphinxext import searchindex
+
+BODY = """
+## Managing Teams
+
+[Remote one-on-ones that work](https://example.org/remote-1on1) - Jennifer D. Nahrgang, HBR
+
+More about the one-on-one and its agenda.
+
+## Research Software Development
+
+[Low-code contributions through GitHub](https://labs.quansight.org/blog/low-code) - Isabela Presedo-Floyd, Quansight Labs
+
+Getting non-coders to contribute.
+"""
+
+#: a page of the docs with an index entry (issue pages may not have directives)
+INDEXED = """---
+orphan: true
+---
+
+# Archipelagos
+
+```{index} single: Zanzibar; archipelago
+```
+
+Quokkas and teams.
+"""
+
+
+def _sites(make_site, tmp_path) -> tuple[Site, Site]:
+    """Two copies of one project: the first built with helpers, the second without."""
+    site = make_site(
+        {
+            1: issue_page(1, "2021-01-01", BODY),
+            2: issue_page(2, "2021-01-08", BODY.replace("Remote", "Hybrid")),
+            3: issue_page(3, "2021-01-15", BODY.replace("one-on-one", "stand-up")),
+        }
+    )
+    (site.root / "docs" / "islands.md").write_text(INDEXED, encoding="utf-8")
+    twin = tmp_path / "twin"
+    shutil.copytree(site.root, twin)
+    return site, Site(twin)
+
+
+def _build_both(with_helper: Site, without: Site, monkeypatch, **options) -> None:
+    for site, available in ((with_helper, True), (without, False)):
+        monkeypatch.setattr(searchindex, "helpers_available", lambda available=available: available)
+        _, warnings = site.build(**options)
+        assert "WARNING" not in warnings, warnings
+
+
+def _index(site: Site) -> str:
+    return (site.out / "searchindex.js").read_text(encoding="utf-8")
+
+
+def _inventory(site: Site) -> bytes:
+    return (site.out / "objects.inv").read_bytes()
+
+
+def _index_entries(site: Site) -> dict[str, list]:
+    text = _index(site)
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])["indexentries"]
+
+
+@pytest.mark.sphinx
+def test_the_helper_dumps_the_index_sphinx_would(make_site, tmp_path, monkeypatch):
+    """Byte for byte, through a full build, edits, an addition, a removal and -j 2."""
+    loads = count_calls(monkeypatch, IndexBuilder, "load")
+    site, twin = _sites(make_site, tmp_path)
+
+    _build_both(site, twin, monkeypatch, fresh=True)  # no helper: nothing to load
+    assert _index(site) == _index(twin)
+    assert _index_entries(site)["archipelago"] == _index_entries(site)["zanzibar"]
+
+    steps = [
+        ("edit", "issues/0001.md", issue_page(1, "2021-01-01", BODY + "\nZanzibarite words.\n")),
+        ("title", "issues/0003.md", issue_page(3, "2021-01-15", BODY, title="A new title")),
+        ("index", "docs/islands.md", INDEXED.replace("Zanzibar", "Pemba")),
+        ("add", "issues/0004.md", issue_page(4, "2021-01-22", BODY.replace("agenda", "wombats"))),
+    ]
+    for step, path, text in steps:
+        for one in (site, twin):
+            (one.root / path).write_text(text, encoding="utf-8")
+        loads.clear()
+        _build_both(site, twin, monkeypatch)
+        assert _index(site) == _index(twin), step
+        assert loads == [1], step  # the twin's load; the site's was in its helper
+        if step == "index":
+            assert "pemba" in _index_entries(site) and "zanzibar" not in _index_entries(site)
+
+    assert "zanzibarit" in _index(site) and "wombat" in _index(site)
+    assert "A new title" in _index(site)
+
+    for one in (site, twin):
+        (one.root / "issues" / "0003.md").unlink()
+    _build_both(site, twin, monkeypatch)
+    assert _index(site) == _index(twin) and _inventory(site) == _inventory(twin)
+    assert "issues/0003" not in _index(site)
+
+    for one in (site, twin):
+        one.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nParallel words.\n"))
+    _build_both(site, twin, monkeypatch, parallel=2)
+    assert _index(site) == _index(twin) and "parallel" in _index(site)
+    assert _inventory(site) == _inventory(twin)
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.sphinx
+def test_the_helpers_warnings_reach_the_build(make_site, monkeypatch):
+    """Sphinx warns when an index it must load is missing: the helper's warning is
+    the build's."""
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    site.build()
+    (site.out / "searchindex.js").unlink()
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nQuokkas.\n"))
+    _, warnings = site.build()
+    assert "search index couldn't be loaded" in warnings
+    assert "quokka" in _index(site)  # the written page is indexed all the same
+
+
+@pytest.mark.sphinx
+def test_an_error_in_the_helper_fails_the_build_and_keeps_the_old_index(make_site, monkeypatch):
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    site.build()
+    before = _index(site)
+
+    def broken(self, stream, format):
+        raise RuntimeError("the index broke")
+
+    monkeypatch.setattr(IndexBuilder, "dump", broken)
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nMore.\n"))
+    with pytest.raises(Exception, match="the index broke"):
+        site.build()
+    assert _index(site) == before
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.sphinx
+def test_a_build_that_fails_while_writing_stops_the_helper(make_site, monkeypatch):
+    """The helper is waiting for the pages: it is told they will not come and ends
+    without dumping the index."""
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    site.build()
+    before = _index(site)
+    started: list[int] = []
+    original_start = multiprocessing.process.BaseProcess.start
+
+    def start(self):
+        started.append(1)
+        return original_start(self)
+
+    def broken(self, docname, doctree):
+        raise RuntimeError("a page broke")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    monkeypatch.setattr(StandaloneHTMLBuilder, "write_doc", broken)
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nMore.\n"))
+    with pytest.raises(Exception, match="a page broke"):
+        site.build()
+    assert started  # a helper was started ...
+    assert multiprocessing.active_children() == []  # ... and is gone
+    assert _index(site) == before
+    assert sorted(p.name for p in site.out.glob("searchindex*")) == ["searchindex.js"]
