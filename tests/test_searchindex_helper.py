@@ -179,3 +179,28 @@ def test_a_build_that_fails_while_writing_stops_the_helper(make_site, monkeypatc
     assert multiprocessing.active_children() == []  # ... and is gone
     assert _index(site) == before
     assert sorted(p.name for p in site.out.glob("searchindex*")) == ["searchindex.js"]
+
+
+@pytest.mark.sphinx
+@pytest.mark.parametrize("helper", [False, True], ids=["here", "helper"])
+def test_the_index_entries_of_pages_not_written_stay_in_the_index(make_site, monkeypatch, helper):
+    """Sphinx loads no index entries from the old index: a build that did not write
+    the glossary page dropped its terms.  They are put back, as a full build has them."""
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: helper)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    (site.root / "docs" / "islands.md").write_text(INDEXED, encoding="utf-8")
+    site.build()
+    full = _index_entries(site)
+    assert {"zanzibar", "archipelago", "burnout"} <= set(full)  # the page's, the glossary's
+
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nQuokkas.\n"))
+    site.build()
+    assert "quokka" in _index(site)
+    assert _index_entries(site) == full
+
+    (site.root / "docs" / "islands.md").unlink()
+    site.build()
+    after_removal = _index_entries(site)
+    assert "zanzibar" not in after_removal and "burnout" in after_removal
+    site.build(fresh=True)
+    assert _index_entries(site) == after_removal
