@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import ROOT, Site, issue_page
-from item_helpers import names, topics
+from item_helpers import count_calls, names, topics
 from roundup_kb import feeds
 from roundup_kb.catalogue import Catalogue
 from roundup_kb.model import Entry, Issue, IssueMeta
@@ -432,3 +432,18 @@ def test_an_edit_remakes_only_the_feeds_that_show_it(make_site, monkeypatch):
     shutil.rmtree(feeds_dir)  # made again from scratch: the same files
     site.build()
     assert {p: p.read_text(encoding="utf-8") for p in feeds_dir.rglob("*.atom")} == incremental
+
+    # commentary past the summaries: no feed shows it, no feed's source is looked at
+    long_tail = " And more." * 30  # past the summary's 200 characters
+    edited = edited.replace(
+        "Getting non-coders to contribute.", "Getting non-coders in." + long_tail
+    )
+    site.write_issue(1, issue_page(1, "2020-01-10", edited))
+    site.build()  # a new summary
+    before = {p: p.read_text(encoding="utf-8") for p in feeds_dir.rglob("*.atom")}
+    sources = count_calls(monkeypatch, feeds, "feed_sources")
+    made.clear()
+    site.write_issue(1, issue_page(1, "2020-01-10", edited.replace(long_tail, long_tail + " Yes.")))
+    site.build()
+    assert made == [] and sources == []
+    assert {p: p.read_text(encoding="utf-8") for p in feeds_dir.rglob("*.atom")} == before

@@ -16,7 +16,7 @@ from sphinx.util import logging
 
 from roundup_kb import feeds, permalinks
 from roundup_kb.sphinxext.domain import get_domain
-from roundup_kb.sphinxext.outputs import Manifest, data_key, digest
+from roundup_kb.sphinxext.outputs import Manifest, digest, shown_key
 from roundup_kb.sphinxext.registries import registries
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,9 @@ def write_site_feeds(app: Sphinx, exception: Exception | None) -> None:
     site = feed_site(app)
     # the site's plain fields (its callables' reprs hold addresses) and the builder
     settings = (site.base_url, site.title, site.author, site.language, site.issues_dir)
-    key = data_key(app, FEEDS_VERSION, settings, app.builder.name, topics.topics)
+    # what lists show of each issue (summaries included): an edit to commentary past
+    # the summaries changes no feed, and is not looked for in every feed's source
+    key = shown_key(app, FEEDS_VERSION, settings, app.builder.name, topics.topics)
     wanted = [outdir / feeds.ISSUES_FEED]
     wanted += [outdir / feeds.topic_feed_path(topic.slug) for topic in topics.topics]
     if manifest.fresh("feeds", key, *wanted):
