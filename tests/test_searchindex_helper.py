@@ -204,3 +204,27 @@ def test_the_index_entries_of_pages_not_written_stay_in_the_index(make_site, mon
     assert "zanzibar" not in after_removal and "burnout" in after_removal
     site.build(fresh=True)
     assert _index_entries(site) == after_removal
+
+
+@pytest.mark.sphinx
+def test_a_page_indexed_after_the_pages_are_written_is_in_the_index(
+    make_site, tmp_path, monkeypatch
+):
+    """The helper is told to dump once the pages are written; an extension that indexes
+    a page later (here at ``html-collect-pages``) has it indexed as Sphinx would."""
+    real = searchindex.on_collect_pages
+
+    def collect_and_index_late(app):
+        doctree = app.env.get_doctree("issues/0002")
+        app.builder.index_page("issues/0002", doctree, "A late title")
+        return real(app)
+
+    site, twin = _sites(make_site, tmp_path)
+    _build_both(site, twin, monkeypatch, fresh=True)
+    monkeypatch.setattr(searchindex, "on_collect_pages", collect_and_index_late)
+    for one in (site, twin):
+        one.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nQuokkas.\n"))
+    _build_both(site, twin, monkeypatch)
+    assert _index(site) == _index(twin) and _inventory(site) == _inventory(twin)
+    assert "A late title" in _index(site) and "quokka" in _index(site)
+    assert multiprocessing.active_children() == []

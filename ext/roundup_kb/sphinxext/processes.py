@@ -1,7 +1,7 @@
 """Work a build hands to a forked process while it goes on.
 
 :class:`Helper` forks a process that starts from what the build holds at the fork
-(no pickling of the environment), can be sent one message later (the rest of its
+(no pickling of the environment), can be sent messages later (the rest of its
 input), and reports as the processes of Sphinx's ``ParallelTasks`` do: its log
 records are replayed in the build's process and an error in it fails the build.
 Sphinx's ``ParallelTasks`` cannot take input after the fork, which the search index
@@ -23,8 +23,8 @@ from sphinx.util.parallel import parallel_available
 
 logger = logging.getLogger(__name__)
 
-#: what a helper's work calls for its message: the message, or None when the build
-#: sent none (it failed first) or the work takes none
+#: what a helper's work calls for its next message: the message, or None when the build
+#: will send no more (it closed the pipe: it ended, or failed)
 Receive = Callable[[], Any]
 
 
@@ -44,9 +44,9 @@ def helpers_available() -> bool:
 class Helper:
     """One forked process running ``work(receive)``; see the module's docstring.
 
-    ``what`` names the work in errors.  The work may wait for the one message the
-    build gives :meth:`send`; then the build calls :meth:`join` (it succeeded) or
-    :meth:`abandon` (it failed).
+    ``what`` names the work in errors.  The work may wait for messages the build
+    gives :meth:`send`; then the build calls :meth:`join` (it succeeded) or
+    :meth:`abandon` (it failed), which tell it no more will come.
     """
 
     def __init__(self, work: Callable[[Receive], None], what: str) -> None:
@@ -64,7 +64,7 @@ class Helper:
     def _receive(self) -> Any:
         try:
             return self._inbox.recv()
-        except EOFError:  # the build closed the pipe without a message
+        except EOFError:  # the build closed the pipe
             return None
 
     def _run(self, work: Callable[[Receive], None]) -> None:
@@ -85,15 +85,12 @@ class Helper:
     # -- in the build ----------------------------------------------------------------
 
     def send(self, message: Any) -> None:
-        """Hand the helper the rest of its input (once)."""
-        try:
-            self._outbox.send(message)
-        finally:
-            self._outbox.close()
+        """Hand the helper more of its input."""
+        self._outbox.send(message)
 
     def join(self) -> None:
         """Wait for the helper; replay its log records; raise its error, if any."""
-        if not self._outbox.closed:  # nothing was sent after all
+        if not self._outbox.closed:
             self._outbox.close()
         try:
             failed, logs, result = self._reports.recv()

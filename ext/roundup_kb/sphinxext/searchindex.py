@@ -25,18 +25,21 @@
 
 * Where a second CPU is free (:func:`~roundup_kb.sphinxext.processes.helpers_available`),
   a build that keeps some pages has its index made by a forked helper
-  (:class:`~roundup_kb.sphinxext.processes.Helper`).  It is forked where Sphinx
-  would load the old index, and loads it and prunes the pages to be written
-  while this process writes them.  For each page this process collects what
-  ``IndexBuilder.feed`` takes from the doctree (the words, the ``index`` nodes'
-  entries) instead of feeding it, and hands the list to the helper where Sphinx
-  would dump the index; the helper feeds them with Sphinx's own ``feed`` and
-  dumps.  Meanwhile it writes the object inventory: the objects are known once
-  the pages are read.  The build waits for it when it ends, replays its log
-  records and fails on its error; a build that fails first tells it so, and it
-  ends without dumping the index.  On the corpus that takes the load, the dump
-  and the inventory (0.1 s) off an edit's path; the index and inventory are byte
-  for byte Sphinx's (tests/test_searchindex_helper.py).  A build that writes every page has
+  (:class:`~roundup_kb.sphinxext.processes.Helper`, :class:`_Index`).  It is
+  forked where Sphinx would load the old index, and loads it, prunes the pages to
+  be written and writes the object inventory (the objects are known once the
+  pages are read) while this process writes the pages.  For each page this
+  process collects what ``IndexBuilder.feed`` takes from the doctree (the words,
+  the ``index`` nodes' entries) instead of feeding it; once the pages are written
+  it sends them and the word to dump, and the helper feeds them with Sphinx's own
+  ``feed`` and dumps while this process makes the site's other pages and data.
+  A page indexed after that (by some other extension) is indexed again here once
+  the helper is done, as Sphinx would have.  The build waits for the helper when
+  it ends, replays its log records and fails on its error; a build that fails
+  first tells it so, and it ends without dumping the index.  On the corpus that
+  takes the load, the dump and the inventory (0.1 s) off an edit's path; the
+  index and inventory are byte for byte Sphinx's
+  (tests/test_searchindex_helper.py).  A build that writes every page has
   nothing to load and dumps here: a helper forked to dump the fed index made full
   builds of the corpus no faster (medians 10.37 s with it, 9.90 s without, five
   alternating pairs).
@@ -58,7 +61,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -228,85 +231,142 @@ def _dump_in_page_order(indexer: Any, dump: Any) -> None:
     dump()
 
 
-def _keep_an_unchanged_index(app: Sphinx) -> None:
-    builder = app.builder
-    needed = ("load_indexer", "dump_search_index", "index_page", "searchindex_filename")
-    if not all(hasattr(builder, name) for name in needed):
-        return
-    load, dump, index_page = builder.load_indexer, builder.dump_search_index, builder.index_page
-    dump_inventory = getattr(builder, "dump_inventory", None)
-    state: dict[str, Any] = {"kept": False}
+#: what the build sends the index's helper: the pages it has fed, then the word to dump
+_DUMP = "dump"
 
-    def load_indexer(docnames: Set[str]) -> None:
-        if not docnames and _index_is_current(app, builder):
-            state["kept"] = True
+
+class _Index:
+    """One build's search index: kept, loaded here, or made by a helper (module docstring)."""
+
+    def __init__(self, app: Sphinx, builder: Any) -> None:
+        self.app, self.builder = app, builder
+        self.load, self.dump = builder.load_indexer, builder.dump_search_index
+        self.index_page, self.write_documents = builder.index_page, builder.write_documents
+        self.dump_inventory = getattr(builder, "dump_inventory", None)
+        self.kept = False
+        self.helper: Helper | None = None
+        #: a helper writes the object inventory
+        self.inventory_by_helper = False
+        #: pages fed since the last message to the helper
+        self.fed: list[_FedPage] = []
+        #: the helper was told to dump: pages fed after that are indexed here
+        self.dumping = False
+        builder.load_indexer = self.load_indexer
+        builder.dump_search_index = self.dump_search_index
+        builder.index_page = self.index_page_loaded
+        builder.write_documents = self.write_documents_then_dump
+        if self.dump_inventory is not None:
+            builder.dump_inventory = self.dump_inventory_unless_current
+
+    def load_indexer(self, docnames: Set[str]) -> None:
+        builder = self.builder
+        if not docnames and _index_is_current(self.app, builder):
+            self.kept = True
             logger.debug("[roundup] no page read or written: the search index is kept")
             return
         indexer = builder.indexer
         keep = set(builder.env.all_docs).difference(docnames)
         loaded = _record_loads(indexer) if indexer is not None else []
         if keep and helpers_available() and _can_record(indexer):
-            # the old index is loaded (and the pages written pruned) in a helper,
-            # which later feeds it what this process collects from the pages
-            def work(receive: Receive) -> None:
-                with collector_paused():
-                    load(docnames)
-                    _restore_index_entries(builder.indexer, loaded, keep)
-                    if dump_inventory is not None:  # the objects are known: no need to wait
-                        dump_inventory()
-                    fed = receive()
-                    if fed is None:  # the build failed before the index was dumped
-                        return
-                    for page in fed:
-                        _feed_again(builder.indexer, page)
-                    _give_prune_a_set(builder.indexer)  # forked before on_collect_pages
-                    _dump_in_page_order(builder.indexer, dump)
-
-            _helpers[app] = Helper(work, "search index")
-            state["fed"] = []
-            indexer.feed = _recording_feed(indexer, state["fed"])
+            self.helper = Helper(self._helper_work(docnames, keep, loaded), "search index")
+            self.inventory_by_helper = self.dump_inventory is not None
+            _helpers[self.app] = self.helper
+            indexer.feed = _recording_feed(indexer, self.fed)
             return
         with collector_paused():
-            load(docnames)
+            self.load(docnames)
             _restore_index_entries(indexer, loaded, keep)
 
-    def dump_search_index() -> None:
-        if state["kept"]:
-            return
-        helper = _helpers.get(app)
-        if helper is not None:
-            helper.send(state.pop("fed"))
-        elif builder.indexer is not None:
+    def _helper_work(
+        self, docnames: Set[str], keep: Set[str], loaded: list[dict[str, Any]]
+    ) -> Callable[[Receive], None]:
+        """What the helper does: load the old index and prune the pages to be written,
+        write the inventory, feed the pages it is sent and dump."""
+        builder = self.builder
+
+        def work(receive: Receive) -> None:
             with collector_paused():
-                _dump_in_page_order(builder.indexer, dump)
+                self.load(docnames)
+                _restore_index_entries(builder.indexer, loaded, keep)
+                if self.dump_inventory is not None:  # the objects are known: no need to wait
+                    self.dump_inventory()
+                while (message := receive()) != _DUMP:
+                    if message is None:  # the build failed before the index was dumped
+                        return
+                    for page in message:
+                        _feed_again(builder.indexer, page)
+                _give_prune_a_set(builder.indexer)  # forked before on_collect_pages
+                _dump_in_page_order(builder.indexer, self.dump)
 
-    def index_page_loaded(pagename: str, doctree: Any, title: str) -> None:
+        return work
+
+    def write_documents_then_dump(self, docnames: Set[str]) -> None:
+        """Write the pages; then the helper has every page to feed and may dump while
+        this process makes the site's other pages and files."""
+        self.write_documents(docnames)
+        self._tell_helper_to_dump()
+
+    def _tell_helper_to_dump(self) -> None:
+        if self.helper is not None and not self.dumping:
+            self.dumping = True
+            self.helper.send(self.fed[:])
+            self.fed.clear()
+            self.helper.send(_DUMP)
+
+    def dump_search_index(self) -> None:
+        if self.kept:
+            return
+        indexer = self.builder.indexer
+        if self.helper is not None:
+            self._tell_helper_to_dump()
+            if self.fed:  # fed after the pages were written: index them again here
+                self._index_late_pages(indexer)
+        elif indexer is not None:
+            with collector_paused():
+                _dump_in_page_order(indexer, self.dump)
+
+    def _index_late_pages(self, indexer: Any) -> None:
+        """Pages fed after the helper was told to dump: once it has, load its index here
+        less those pages, feed them and dump again, as Sphinx would have."""
+        late, self.fed = self.fed, []
+        _join_helper(self.app, None)
+        self.helper = None
+        del indexer.feed  # Sphinx's again
+        loaded = _record_loads(indexer)
+        docnames = {page.docname for page in late}
         with collector_paused():
-            if state["kept"]:  # something writes a page after all: index it as Sphinx would
-                state["kept"] = False
-                loaded = _record_loads(builder.indexer)
-                load(set())
-                _restore_index_entries(builder.indexer, loaded, set(builder.env.all_docs))
-            index_page(pagename, doctree, title)
+            self.load(docnames)
+            _restore_index_entries(indexer, loaded, set(self.builder.env.all_docs) - docnames)
+            for page in late:
+                _feed_again(indexer, page)
+            _dump_in_page_order(indexer, self.dump)
 
-    builder.load_indexer = load_indexer
-    builder.dump_search_index = dump_search_index
-    builder.index_page = index_page_loaded
+    def index_page_loaded(self, pagename: str, doctree: Any, title: str) -> None:
+        with collector_paused():
+            if self.kept:  # something writes a page after all: index it as Sphinx would
+                self.kept = False
+                indexer = self.builder.indexer
+                loaded = _record_loads(indexer)
+                self.load(set())
+                _restore_index_entries(indexer, loaded, set(self.builder.env.all_docs))
+            self.index_page(pagename, doctree, title)
 
-    if dump_inventory is None:
-        return
-
-    def dump_inventory_unless_current() -> None:
-        if app in _helpers:
-            return  # the helper has written it
-        inventory = Path(builder.outdir) / INVENTORY_FILENAME
-        if state["kept"] and _newer_than_environment(app, inventory):
+    def dump_inventory_unless_current(self) -> None:
+        if self.inventory_by_helper:
+            return
+        inventory = Path(self.builder.outdir) / INVENTORY_FILENAME
+        if self.kept and _newer_than_environment(self.app, inventory):
             logger.debug("[roundup] no page read or written: the object inventory is kept")
             return
         with collector_paused():
-            dump_inventory()
+            self.dump_inventory()  # type: ignore[misc]
 
-    builder.dump_inventory = dump_inventory_unless_current
+
+def _keep_an_unchanged_index(app: Sphinx) -> None:
+    builder = app.builder
+    needed = ("load_indexer", "dump_search_index", "index_page", "searchindex_filename")
+    if all(hasattr(builder, name) for name in needed):
+        _Index(app, builder)
 
 
 def _join_helper(app: Sphinx, exception: Exception | None) -> None:
