@@ -113,3 +113,17 @@ def test_build_writes_browse_page_and_data(make_site):
     # a rebuild of the same content keeps the same data version
     site.build()
     assert match.group(0) in site.html("browse.html")
+    assert "Filter all 1 entries" in site.html("browse.html")
+
+    # an entry more: new data, a new version, the count the file has (the page is
+    # rendered here while the file may be made in another process)
+    site.write_issue(7, ISSUE + "\n[A second link](https://example.org/two) - Ann Bo, Venue\n")
+    site.build()
+    data = json.loads((site.out / "browse.json").read_text(encoding="utf-8"))
+    page = site.html("browse.html")
+    again = re.search(r'data-src="browse\.json\?v=([0-9a-f]{12})"', page)
+    assert again and again.group(1) != match.group(1)
+    assert len(data["entries"]) == 2 and "Filter all 2 entries" in page
+    site.build()  # nothing changed: the count is read from what the file was made with
+    assert again.group(0) in site.html("browse.html")
+    assert "Filter all 2 entries" in site.html("browse.html")

@@ -1,16 +1,16 @@
 """The data files an HTML build writes when it ends, made beside the page writers.
 
-``entries.json``, the citation files (:func:`~roundup_kb.sphinxext.cite.write_cite_files`)
-and the Atom feeds are made from the whole catalogue, once every page is read.  They
-are made in one forked process, started when writing starts (the catalogue is built
-just before, so the process has it and the pages need it anyway), while the main
-process writes the pages, resolves doctrees and feeds the search index; the build
-waits for it when it ends.  The process's log records are replayed by the main
-process, and an error in it fails the build (Sphinx's ``ParallelTasks`` does both).
-Outputs record what they were made from in a
+``entries.json``, ``browse.json``, the citation files
+(:func:`~roundup_kb.sphinxext.cite.write_cite_files`) and the Atom feeds are made
+from the whole catalogue, once every page is read.  They are made in one forked
+process, started when writing starts (the catalogue is built just before, so the
+process has it and the pages need it anyway), while the main process writes the
+pages, resolves doctrees and collects the pages' words for the search index; the
+build waits for it when it ends.  The process's log records are replayed by the
+main process, and an error in it fails the build (Sphinx's ``ParallelTasks`` does
+both).  Outputs record what they were made from in a
 :class:`~roundup_kb.sphinxext.outputs.Manifest`, whose saves merge under a lock, so
-the main process's ``browse.json`` and statistics page can record theirs at the
-same time.
+the main process's statistics page can record its own at the same time.
 
 That takes a second CPU, so it is done where this process may run on more than one,
 with ``-j N`` or without: on the corpus the data files are a few tenths of a second
@@ -29,6 +29,7 @@ from weakref import WeakKeyDictionary
 from sphinx.application import Sphinx
 from sphinx.util.parallel import ParallelTasks, parallel_available
 
+from roundup_kb.sphinxext.browse import write_browse_json
 from roundup_kb.sphinxext.cite import write_cite_files
 from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.export import entries_json_fresh, write_entries_json
@@ -39,6 +40,7 @@ from roundup_kb.sphinxext.searchindex import docs_touched
 #: each ``writer(app, exception)`` makes its files, unless the build failed
 WRITERS: tuple[Callable[[Sphinx, Exception | None], None], ...] = (
     write_entries_json,
+    write_browse_json,
     write_cite_files,
     write_site_feeds,
 )
