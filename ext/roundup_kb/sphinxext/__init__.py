@@ -25,6 +25,7 @@ from roundup_kb.sphinxext import (
     highlight,
     home,
     issues,
+    lazysoup,
     linkcheck,
     pages,
     pagetoc,
@@ -48,6 +49,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("roundup_site_url", "", "html", types=[str])
     app.add_config_value("roundup_newsletter", "", "html", types=[str])
 
+    lazysoup.setup(app)
     fastpath.setup(app)
     registries.setup(app)
     domain.setup(app)
