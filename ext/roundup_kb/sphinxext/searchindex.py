@@ -362,7 +362,8 @@ class _Index:
             self.dump_inventory()  # type: ignore[misc]
 
 
-def _keep_an_unchanged_index(app: Sphinx) -> None:
+def _take_over_the_index(app: Sphinx) -> None:
+    """Route an HTML builder's search index and inventory through :class:`_Index`."""
     builder = app.builder
     needed = ("load_indexer", "dump_search_index", "index_page", "searchindex_filename")
     if all(hasattr(builder, name) for name in needed):
@@ -396,7 +397,7 @@ def _before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
 
 def _builder_inited(app: Sphinx) -> None:
     setattr(app, _TOUCHED, False)
-    _keep_an_unchanged_index(app)
+    _take_over_the_index(app)
 
 
 def setup(app: Sphinx) -> None:
