@@ -7,8 +7,11 @@ process, started when writing starts (the catalogue is built just before, so the
 process has it and the pages need it anyway), while the main process writes the
 pages, resolves doctrees and collects the pages' words for the search index; the
 build waits for it when it ends.  The process's log records are replayed by the
-main process, and an error in it fails the build (Sphinx's ``ParallelTasks`` does
-both).  Outputs record what they were made from in a
+main process, and an error in it fails the build
+(:class:`~roundup_kb.sphinxext.processes.Helper`, as for the search index: joining
+it waits on its report, where Sphinx's ``ParallelTasks`` looked every 20 ms); a
+build that fails first waits for it, so that no file is left half made.  Outputs
+record what they were made from in a
 :class:`~roundup_kb.sphinxext.outputs.Manifest`, whose saves merge under a lock, so
 the main process's statistics page can record its own at the same time.
 
@@ -27,14 +30,14 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
-from sphinx.util.parallel import ParallelTasks, parallel_available
+from sphinx.util.parallel import parallel_available
 
 from roundup_kb.sphinxext.browse import write_browse_json
 from roundup_kb.sphinxext.cite import write_cite_files
 from roundup_kb.sphinxext.domain import get_domain
 from roundup_kb.sphinxext.export import entries_json_fresh, write_entries_json
 from roundup_kb.sphinxext.feeds import write_site_feeds
-from roundup_kb.sphinxext.processes import usable_cpus
+from roundup_kb.sphinxext.processes import Helper, usable_cpus
 from roundup_kb.sphinxext.searchindex import docs_touched
 
 #: each ``writer(app, exception)`` makes its files, unless the build failed
@@ -45,7 +48,7 @@ WRITERS: tuple[Callable[[Sphinx, Exception | None], None], ...] = (
     write_site_feeds,
 )
 
-_running: WeakKeyDictionary[Sphinx, ParallelTasks] = WeakKeyDictionary()
+_running: WeakKeyDictionary[Sphinx, Helper] = WeakKeyDictionary()
 
 
 def write_all(app: Sphinx, exception: Exception | None = None) -> None:
@@ -70,19 +73,17 @@ def beside_writers(app: Sphinx, builder: Any) -> bool:
 def _start(app: Sphinx, builder: Any) -> None:
     if beside_writers(app, builder):
         get_domain(app.env).catalogue()  # built here once: the process inherits it
-        tasks = ParallelTasks(1)
-        tasks.add_task(write_all, app)
-        _running[app] = tasks
+        _running[app] = Helper(lambda _receive: write_all(app), "data files")
 
 
 def _finish(app: Sphinx, exception: Exception | None) -> None:
-    tasks = _running.pop(app, None)
-    if tasks is None:
+    helper = _running.pop(app, None)
+    if helper is None:
         write_all(app, exception)
     elif exception is None:
-        tasks.join()
+        helper.join()
     else:
-        tasks.terminate()  # the build failed: its data files are not wanted
+        helper.abandon()
 
 
 def setup(app: Sphinx) -> None:

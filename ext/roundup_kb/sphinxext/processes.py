@@ -6,7 +6,9 @@ input), and reports as the processes of Sphinx's ``ParallelTasks`` do: its log
 records are replayed in the build's process and an error in it fails the build.
 Sphinx's ``ParallelTasks`` cannot take input after the fork, which the search index
 needs (:mod:`roundup_kb.sphinxext.searchindex`): the pages it must feed are known
-only once they are written.
+only once they are written; and it looks for finished processes every 20 ms, where
+:meth:`Helper.join` waits on the report.  The data files
+(:mod:`roundup_kb.sphinxext.datafiles`) use it too.
 """
 
 from __future__ import annotations
