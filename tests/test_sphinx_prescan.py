@@ -205,19 +205,23 @@ def test_a_build_that_writes_nothing_keeps_the_search_index_and_inventory(make_s
     assert inventory.stat().st_mtime_ns != inventory_stamp  # written again
 
 
-def test_compiled_templates_are_kept_between_builds_and_follow_template_edits(
-    make_site, monkeypatch
-):
+@pytest.fixture
+def compiled(monkeypatch) -> list[str | None]:
+    """The name of each template Jinja compiles (None: one made from a string)."""
     from jinja2 import Environment
 
-    compiled: list[str] = []
+    names: list[str | None] = []
     original = Environment.compile
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
+        names.append(name)
         return original(self, source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(Environment, "compile", compile)
+    return names
+
+
+def test_compiled_templates_are_kept_between_builds_and_follow_template_edits(make_site, compiled):
     site = make_site({1: issue_page(1, "2021-01-01", BODY)})
     (site.root / "_templates").mkdir()
     layout = site.root / "_templates" / "layout.html"
@@ -231,12 +235,34 @@ def test_compiled_templates_are_kept_between_builds_and_follow_template_edits(
 
     compiled.clear()
     site.build(confoverrides=overrides)  # writes the index pages: every file template cached
-    assert [name for name in compiled if name] == []  # (strings rendered once are not)
+    assert compiled == []  # the static files' templates (rendered from strings) too
 
     layout.write_text(layout.read_text().replace("MARK-ONE", "MARK-TWO"))
     site.build(confoverrides=overrides)
     assert [name for name in compiled if name] == ["layout.html"]  # the edited one only
     assert "MARK-TWO" in site.html("issues/0001.html")
+
+
+def test_static_templates_rendered_from_kept_code_follow_their_edits(make_site, compiled):
+    """A project's own ``*_t`` static file is rendered with the build's context, again
+    after an edit, from compiled code kept between builds."""
+    site = make_site({1: issue_page(1, "2021-01-01", BODY)})
+    (site.root / "_static").mkdir()
+    template = site.root / "_static" / "mark.css_t"
+    template.write_text("/* {{ project }} MARK-ONE */\n", encoding="utf-8")
+    overrides = {"html_static_path": ["_static"]}
+    site.build(confoverrides=overrides)
+    rendered = site.out / "_static" / "mark.css"
+    assert rendered.read_text() == "/* Research Computing Teams Knowledge Base MARK-ONE */"
+
+    compiled.clear()
+    site.build(confoverrides=overrides)
+    assert compiled == [] and "MARK-ONE" in rendered.read_text()
+
+    template.write_text("/* {{ project }} MARK-TWO */\n", encoding="utf-8")
+    site.build(confoverrides=overrides)
+    assert compiled == [None]  # the edited text only, compiled as from_string does
+    assert rendered.read_text() == "/* Research Computing Teams Knowledge Base MARK-TWO */"
 
 
 def test_the_heap_is_frozen_again_when_a_building_interpreter_exits(make_site):

@@ -14,6 +14,7 @@ from sphinx.config import Config
 
 from roundup_kb import __version__
 from roundup_kb.sphinxext import (
+    assetsums,
     browse,
     cite,
     datafiles,
@@ -68,6 +69,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     gctune.setup(app)
     searchindex.setup(app)
     templatecache.setup(app)
+    assetsums.setup(app)
     smartquotes.setup(app)
     pagetoc.setup(app)
     tocparents.setup(app)
