@@ -7,6 +7,8 @@ import multiprocessing
 import shutil
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.search import IndexBuilder
 
@@ -228,3 +230,69 @@ def test_a_page_indexed_after_the_pages_are_written_is_in_the_index(
     assert _index(site) == _index(twin) and _inventory(site) == _inventory(twin)
     assert "A late title" in _index(site) and "quokka" in _index(site)
     assert multiprocessing.active_children() == []
+
+
+PAGES = st.sampled_from([f"issues/{n:04d}" for n in range(8)] + ["docs/a", "docs/b"])
+MAPPINGS = st.dictionaries(st.text("abcz", min_size=1, max_size=4), st.sets(PAGES, max_size=6))
+
+
+@given(words=MAPPINGS, titles=MAPPINGS, numbered=st.sets(PAGES))
+def test_quick_get_terms_gives_sphinxs_mappings(words, titles, numbered):
+    """Words of one page or many, pages the index numbers or not, none at all."""
+    indexer = IndexBuilder.__new__(IndexBuilder)
+    indexer._mapping, indexer._title_mapping = words, titles
+    fn2index = {page: number for number, page in enumerate(sorted(numbered))}
+    expected = IndexBuilder.get_terms(indexer, fn2index)
+    found = searchindex.quick_get_terms(indexer)(fn2index)
+    assert found == expected
+    assert [list(terms) for terms in found] == [list(terms) for terms in expected]  # order
+
+
+@pytest.mark.sphinx
+def test_the_index_is_frozen_with_quick_get_terms(make_site, monkeypatch):
+    quick = count_calls(monkeypatch, searchindex, "quick_get_terms")
+    site = make_site({1: issue_page(1, "2021-01-01", BODY)})
+    site.build()
+    assert quick and "remot" in _index(site)
+
+
+@pytest.mark.sphinx
+@pytest.mark.parametrize("helper", [False, True], ids=["here", "helper"])
+def test_the_inventory_is_written_again_only_when_what_it_lists_changes(
+    make_site, tmp_path, monkeypatch, helper
+):
+    from sphinx.util.inventory import InventoryFile
+
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: helper)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    inventory = site.out / "objects.inv"
+
+    def rebuilt(body: str, title: str | None = None) -> bytes:
+        """Build after editing issue 2; what Sphinx writes as the inventory now."""
+        site.write_issue(2, issue_page(2, "2021-01-08", body, title=title))
+        app, warnings = site.build()
+        assert "WARNING" not in warnings, warnings
+        fresh = tmp_path / "fresh.inv"
+        InventoryFile.dump(fresh, app.env, app.builder)
+        return fresh.read_bytes()
+
+    rebuilt(BODY)
+    written = inventory.stat().st_mtime_ns
+
+    assert rebuilt(BODY + "\nMore commentary.\n") == inventory.read_bytes()
+    assert inventory.stat().st_mtime_ns == written  # no object changed: left alone
+
+    expected = rebuilt(BODY.replace("Remote one-on-ones", "Distant one-on-ones"))
+    assert inventory.read_bytes() == expected
+    assert inventory.stat().st_mtime_ns != written  # an entry's title changed
+
+    with inventory.open("ab") as handle:  # changed by someone else: written again
+        handle.write(b"junk")
+    assert rebuilt(BODY + "\nOther commentary.\n") == inventory.read_bytes()
+
+    inventory.unlink()
+    assert rebuilt(BODY + "\nYet more commentary.\n") == inventory.read_bytes()
+
+    written = inventory.stat().st_mtime_ns
+    assert rebuilt(BODY, title="A title of its own") == inventory.read_bytes()
+    assert inventory.stat().st_mtime_ns != written  # the page's title is an object's

@@ -202,7 +202,10 @@ def test_a_build_that_writes_nothing_keeps_the_search_index_and_inventory(make_s
     site.build()
     assert loads == [1]
     assert "zanzibarit" in index.read_text(encoding="utf-8")
-    assert inventory.stat().st_mtime_ns != inventory_stamp  # written again
+    # the edit changed words, not objects: the inventory is left alone
+    # (tests/test_searchindex_helper.py: written again when an object changes)
+    assert inventory.stat().st_mtime_ns == inventory_stamp
+    assert inventory.read_bytes() == inventory_bytes
 
 
 @pytest.fixture

@@ -9,14 +9,22 @@ needs (:mod:`roundup_kb.sphinxext.searchindex`): the pages it must feed are know
 only once they are written; and it looks for finished processes every 20 ms, where
 :meth:`Helper.join` waits on the report.  The data files
 (:mod:`roundup_kb.sphinxext.datafiles`) use it too.
+
+The build sends messages as it goes, and must not wait while the helper is busy
+with something else: a pipe holds 64 KiB, less than the words of one topic page.
+So a thread of the helper reads each message as it comes (the read waits outside
+Python's lock) and keeps it until the work asks for it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 import traceback
 from collections.abc import Callable
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from sphinx.errors import SphinxParallelError
@@ -63,15 +71,24 @@ class Helper:
 
     # -- in the helper ---------------------------------------------------------------
 
+    def _read_messages(self) -> None:
+        """The reading thread: each message's bytes, as they come; None at the end."""
+        while True:
+            try:
+                self._received.put(self._inbox.recv_bytes())
+            except (EOFError, OSError):  # the build closed the pipe
+                self._received.put(None)
+                return
+
     def _receive(self) -> Any:
-        try:
-            return self._inbox.recv()
-        except EOFError:  # the build closed the pipe
-            return None
+        message = self._received.get()
+        return None if message is None else ForkingPickler.loads(message)
 
     def _run(self, work: Callable[[Receive], None]) -> None:
         self._outbox.close()
         self._reports.close()
+        self._received: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        threading.Thread(target=self._read_messages, daemon=True).start()
         collector = logging.LogCollector()
         try:
             with collector.collect():
