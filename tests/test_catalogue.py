@@ -18,9 +18,16 @@ from item_helpers import (
     parse_fixture,
     topics,
 )
-from roundup_kb.catalogue import Catalogue, mentions, term_pattern, terms_mentioned
+from roundup_kb.catalogue import (
+    Backlinks,
+    Catalogue,
+    links_digest,
+    mentions,
+    term_pattern,
+    terms_mentioned,
+)
 from roundup_kb.export import ENTRY_KEYS, entries_json, permalink
-from roundup_kb.model import Entry, Issue, IssueMeta
+from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 from roundup_kb.names import name_key
 from roundup_kb.urls import is_external, normalize_url, url_slug
 
@@ -389,3 +396,76 @@ def test_terms_mentioned_keys_terms_stripped_and_skips_unused():
         "RSE": ("rct-a",),
         "IC": ("rct-a",),
     }
+
+
+URLS = st.sampled_from(
+    ["https://example.org/a", "http://www.example.org/a/?utm_source=x", "https://example.org/b"]
+)
+#: (issue number, [(id suffix, url)], [mentioned url]); ids may repeat across issues
+ISSUES = st.lists(
+    st.tuples(
+        st.integers(1, 6),
+        st.lists(st.tuples(st.sampled_from("abc"), URLS), max_size=3),
+        st.lists(URLS, max_size=2),
+    ),
+    max_size=5,
+)
+
+
+def _also_from_the_catalogue(built: Catalogue, entry_id: str, url: str):
+    """What issue pages showed before Backlinks: the catalogue's answer."""
+    here = built.entries.get(entry_id)
+    featured = built.featured_elsewhere(entry_id)
+    mentioned = sorted(
+        {m.issue for m in built.mentions_of(url)}
+        - {number for number, _ in featured}
+        - ({here.issue} if here else set())
+    )
+    return featured, mentioned
+
+
+@given(ISSUES)
+def test_backlinks_answer_as_the_catalogue_they_were_made_from(specs):
+    issues = []
+    for position, (number, items, mentioned) in enumerate(specs):
+        found = issue(
+            number,
+            *(
+                entry(f"rct{suffix}", number, url, line=2 * i + 1)
+                for i, (suffix, url) in enumerate(items)
+            ),
+        )
+        found = Issue(
+            meta=found.meta,
+            path=f"issues/{position:04d}.md",
+            entries=found.entries,
+            mentions=tuple(Mention(number, url, "text", 50 + i) for i, url in enumerate(mentioned)),
+        )
+        issues.append(found)
+    built = Catalogue.build(issues, topics(), names())
+    backlinks = Backlinks.of(built)
+    for one in issues:
+        for item in one.entries:
+            expected = _also_from_the_catalogue(built, item.id, item.url)
+            assert backlinks.also(item.id, item.url) == expected
+    assert backlinks.also("rct-none", "https://example.org/a") == _also_from_the_catalogue(
+        built, "rct-none", "https://example.org/a"
+    )
+
+
+def test_links_digest_follows_what_backlinks_take_and_nothing_else():
+    one = entry("rct1-a", 1, "https://example.org/a", line=3)
+    two = entry("rct1-b", 1, "https://example.org/b", line=9)
+    mention = Mention(1, "https://example.org/c", "text", 12)
+    base = links_digest(1, [one, two], [mention])
+    moved = [
+        entry("rct1-a", 1, "https://example.org/a", line=4),
+        entry("rct1-b", 1, "https://example.org/b", line=11),
+    ]
+    assert links_digest(1, moved, [Mention(1, "https://example.org/c", "other", 20)]) == base
+    assert links_digest(1, [two, one], [mention]) == base  # in catalogue order either way
+    assert links_digest(2, [one, two], [mention]) != base
+    assert links_digest(1, [one], [mention]) != base
+    other = entry("rct1-b", 1, "https://example.org/z", line=9)
+    assert links_digest(1, [one, other], [mention]) != base
+    assert links_digest(1, [one, two], []) != base

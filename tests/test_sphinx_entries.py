@@ -662,3 +662,35 @@ def test_changed_keys_of_terms_are_those_of_looking_at_every_entry():
         assert found == expected
 
     check()
+
+
+def test_an_edited_issue_page_gets_its_badges_and_backlinks_without_the_catalogue(
+    make_site, tmp_path, monkeypatch
+):
+    """Name directories and backlinks are kept between builds: an edit to commentary
+    (lines added, so every later entry moves) writes the page without building the
+    catalogue, and the page is the one a fresh build writes."""
+    import shutil
+
+    from conftest import Site
+    from roundup_kb.catalogue import Catalogue
+
+    site = make_site({1: ISSUE_1, 2: ISSUE_2})
+    site.build()
+    twin = Site(tmp_path / "twin")
+    shutil.copytree(site.root, twin.root, ignore=shutil.ignore_patterns("_build"))
+    edited = ISSUE_2.replace(
+        "More about the one-on-one.", "More about the one-on-one.\n\nAnd more."
+    )
+    for one in (site, twin):
+        one.write_issue(2, edited)
+
+    builds = count_calls(monkeypatch, Catalogue, "build")
+    site.build()
+    assert builds == []
+    page = site.html("issues/0002.html")
+    assert "And more." in page and re.search(r'also in <a[^>]*href="0001\.html#', page)
+    assert "docs/authors/n.html#author-jennifer-d-nahrgang" in page
+
+    twin.build(fresh=True)
+    assert article(page) == article(twin.html("issues/0002.html"))

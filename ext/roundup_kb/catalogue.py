@@ -17,6 +17,7 @@ variant, is displayed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -165,6 +166,57 @@ def terms_mentioned(entries: Sequence[Entry], terms: Iterable[str]) -> dict[str,
         if ids:
             found[term.strip()] = ids
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Backlinks:
+    """What an issue page's "also in" and "mentioned in" lines need of a catalogue.
+
+    An issue page shows, after each entry, the other issues that feature its link
+    or mention it in passing.  Answering needs every issue's links, not their
+    authors, topics or text: this is small enough to keep between builds, so an
+    issue page written alone (an edit) need not build the catalogue for it.
+    Made by :meth:`of`, it answers as the catalogue it was made from.
+    """
+
+    #: entry id -> its issue, for the entries the catalogue holds
+    issue_of: dict[str, int]
+    #: entry id -> :meth:`Catalogue.featured_elsewhere`, where not empty
+    featured: dict[str, tuple[tuple[int, str], ...]]
+    #: normalized URL -> the issues mentioning it, in order
+    mentioned: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> Backlinks:
+        featured = {}
+        for entry_id in catalogue.entries:
+            found = catalogue.featured_elsewhere(entry_id)
+            if found:
+                featured[entry_id] = tuple(found)
+        mentioned = {
+            url: tuple(sorted({mention.issue for mention in found}))
+            for url, found in catalogue.mentions_by_url.items()
+        }
+        issue_of = {entry_id: entry.issue for entry_id, entry in catalogue.entries.items()}
+        return cls(issue_of, featured, mentioned)
+
+    def also(self, entry_id: str, url: str) -> tuple[list[tuple[int, str]], list[int]]:
+        """``(featured, mentioned)`` for an entry: ``(issue, entry id)`` of the same link
+        in other issues, oldest first, and the numbers of the other issues (neither
+        the entry's nor those) that mention ``url``."""
+        featured = list(self.featured.get(entry_id, ()))
+        here = self.issue_of.get(entry_id)
+        skip = {number for number, _ in featured} | ({here} if here is not None else set())
+        mentioned = sorted(set(self.mentioned.get(normalize_url(url), ())) - skip)
+        return featured, mentioned
+
+
+def links_digest(number: int, entries: Iterable[Entry], mentions: Iterable[Mention]) -> str:
+    """A digest of what :class:`Backlinks` takes from one issue: its number, its entries'
+    ids and normalized URLs in catalogue order, the URLs it mentions."""
+    ordered = [(entry.id, entry.url_key) for entry in sorted(entries, key=_in_order)]
+    urls = sorted({mention.url_key for mention in mentions})
+    return hashlib.sha1(repr((number, ordered, urls)).encode("utf-8")).hexdigest()
 
 
 class Catalogue:

@@ -4,7 +4,8 @@
 (:func:`~roundup_kb.sphinxext.cite.write_cite_files`) and the Atom feeds are made
 from the whole catalogue, once every page is read.  They are made in one forked
 process, started when writing starts (the catalogue is built just before, so the
-process has it and the pages need it anyway), while the main process writes the
+process has it, when pages other than issue pages are to be written and need it
+anyway; an edit of issues only leaves it to the process), while the main process writes the
 pages, resolves doctrees and collects the pages' words for the search index; the
 build waits for it when it ends.  The process's log records are replayed by the
 main process, and an error in it fails the build
@@ -49,6 +50,8 @@ WRITERS: tuple[Callable[[Sphinx, Exception | None], None], ...] = (
 )
 
 _running: WeakKeyDictionary[Sphinx, Helper] = WeakKeyDictionary()
+#: app attribute: the documents this build read
+_READ = "_roundup_read_docs"
 
 
 def write_all(app: Sphinx, exception: Exception | None = None) -> None:
@@ -70,9 +73,25 @@ def beside_writers(app: Sphinx, builder: Any) -> bool:
     )
 
 
+def pages_need_catalogue(app: Sphinx) -> bool:
+    """Whether a page this build read or writes again without reading is not an issue
+    page: the site's other pages (topics, names, the archive) list from the catalogue,
+    where an issue page needs only what is kept between builds (its links' names and
+    backlinks: ``RoundupDomain.name_directories``, ``RoundupDomain.backlinks``)."""
+    issues = get_domain(app.env).issues
+    touched = [*getattr(app, _READ, ()), *getattr(app, "_roundup_rewritten", ())]
+    return any(doc not in issues for doc in touched)
+
+
+def _note_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    setattr(app, _READ, list(docnames))
+
+
 def _start(app: Sphinx, builder: Any) -> None:
     if beside_writers(app, builder):
-        get_domain(app.env).catalogue()  # built here once: the process inherits it
+        if pages_need_catalogue(app):
+            get_domain(app.env).catalogue()  # built here once: the process inherits it
+        # else an edit of issues only: the process builds it, this one may not need it
         _running[app] = Helper(lambda _receive: write_all(app), "data files")
 
 
@@ -89,4 +108,5 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> None:
     # after pages._prepare_writers (priority 500), which builds the catalogue for -j N
     app.connect("write-started", _start, priority=800)
+    app.connect("env-before-read-docs", _note_read)
     app.connect("build-finished", _finish)

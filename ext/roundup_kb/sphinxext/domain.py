@@ -27,7 +27,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from roundup_kb import __version__, permalinks
-from roundup_kb.catalogue import Catalogue, terms_mentioned
+from roundup_kb.catalogue import Backlinks, Catalogue, NameDirectory, links_digest, terms_mentioned
 from roundup_kb.files import load_cache, save_cache
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 from roundup_kb.parser import entry_summary
@@ -36,12 +36,24 @@ logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data, or what the parser puts in it, changes, so
 #: old pickles are discarded
-ENV_VERSION = 15
-#: the doctree directory's file of :meth:`RoundupDomain._preset_directories`
+ENV_VERSION = 17
+#: the doctree directory's file of :meth:`RoundupDomain.name_directories`
 DIRECTORIES_NAME = "roundup-names.pickle"
-DIRECTORIES_VERSION = 1
+DIRECTORIES_VERSION = 2
+#: the doctree directory's file of :meth:`RoundupDomain.backlinks`
+BACKLINKS_NAME = "roundup-backlinks.pickle"
+BACKLINKS_VERSION = 1
 #: the keys of the domain data that hold one value per document
-_PER_DOC = ("issues", "entries", "mentions", "aggregates", "prerendered", "terms", "shown")
+_PER_DOC = (
+    "issues",
+    "entries",
+    "mentions",
+    "aggregates",
+    "prerendered",
+    "terms",
+    "shown",
+    "links",
+)
 
 
 #: Aggregate keys a generated page can depend on (see RoundupDomain.note_aggregate),
@@ -92,16 +104,19 @@ def listed(entry: Entry) -> tuple:
     )
 
 
-def shown_digests(meta: IssueMeta, entries: Sequence[Entry]) -> tuple[str, str]:
+def shown_digests(meta: IssueMeta, entries: Sequence[Entry]) -> tuple[str, str, str]:
     """Digests of what exports and lists show of an issue, not the rest of its commentary:
     (its front matter and each entry's listed fields (:func:`listed`) and line, each
-    entry's summary)."""
+    entry's summary, the first without the lines).  Lines move when a paragraph is
+    added above an entry; only what links to the page's source shows them."""
 
     def sha1(value: Any) -> str:
         return hashlib.sha1(repr(value).encode("utf-8")).hexdigest()
 
-    return sha1((meta, [(listed(e), e.line) for e in entries])), sha1(
-        [entry_summary(e) for e in entries]
+    return (
+        sha1((meta, [(listed(e), e.line) for e in entries])),
+        sha1([entry_summary(e) for e in entries]),
+        sha1((meta, [listed(e) for e in entries])),
     )
 
 
@@ -305,12 +320,16 @@ class RoundupDomain(Domain):
         "terms": PerDoc(),
         # docname -> shown_digests() of the issue
         "shown": PerDoc(),
+        # docname -> links_digest() of the issue (what Backlinks takes from it)
+        "links": PerDoc(),
     }
     data_version = ENV_VERSION
     #: derived from ``data``; dropped whenever the data changes (see _changed)
     _catalogue: Catalogue | None = None
     _by_number: dict[int, str] | None = None
     _by_id: dict[str, tuple[str, Entry]] | None = None
+    _directories: dict[str, NameDirectory] | None = None
+    _backlinks: Backlinks | None = None
 
     @property
     def issues(self) -> dict[str, IssueMeta]:
@@ -330,6 +349,7 @@ class RoundupDomain(Domain):
 
     def _changed(self) -> None:
         self._catalogue = self._by_number = self._by_id = None
+        self._directories = self._backlinks = None
 
     def clear_doc(self, docname: str) -> None:
         self._changed()
@@ -352,6 +372,7 @@ class RoundupDomain(Domain):
         terms = registry_terms(self.env)
         self.data["terms"][docname] = (terms, terms_mentioned(issue.entries, terms))
         self.data["shown"][docname] = shown_digests(issue.meta, issue.entries)
+        self.data["links"][docname] = links_digest(issue.meta.number, issue.entries, issue.mentions)
 
     def note_prerendered(self, docname: str) -> None:
         """Record that ``docname`` was read with pre-rendered HTML (see ``fastpath``)."""
@@ -421,9 +442,18 @@ class RoundupDomain(Domain):
         An issue page links its entries' authors and venues; written alone (after
         an edit to commentary) it would otherwise wait for every author's and
         venue's index to be made.  The key: what each page lists of its entries
-        (``shown``, which holds their ids, lines, authors and venues) and the name
-        registry's file.
+        (``shown``, which holds their ids, authors and venues in page order, not
+        their lines: a paragraph added above an entry moves it, not its order) and
+        the name registry's file.
         """
+        path, key = self._directories_cache()
+        saved = self._directories or load_cache(path, key)
+        if saved is not None:
+            catalogue.preset_directories(saved)
+        else:
+            save_cache(path, key, catalogue.directories)
+
+    def _directories_cache(self) -> tuple[Path, str]:
         from roundup_kb.sphinxext.outputs import digest  # it imports this module
         from roundup_kb.sphinxext.registries import registry_paths
 
@@ -434,14 +464,43 @@ class RoundupDomain(Domain):
         except OSError:
             registry = (str(names_path), None)
         shown = self.data["shown"]
-        pages = sorted((doc, shown[doc][0] if doc in shown else None) for doc in self.issues)
+        pages = sorted((doc, shown[doc][2] if doc in shown else None) for doc in self.issues)
         key = digest(DIRECTORIES_VERSION, __version__, registry, pages)
-        path = Path(self.env.doctreedir) / DIRECTORIES_NAME
-        saved = load_cache(path, key)
-        if saved is not None:
-            catalogue.preset_directories(saved)
-        else:
-            save_cache(path, key, catalogue.directories)
+        return Path(self.env.doctreedir) / DIRECTORIES_NAME, key
+
+    def name_directories(self) -> dict[str, NameDirectory]:
+        """The catalogue's :attr:`~Catalogue.directories`; kept from the last build when
+        nothing they depend on changed, without building the catalogue."""
+        if self._catalogue is not None:
+            return self._catalogue.directories
+        if self._directories is None:
+            saved = load_cache(*self._directories_cache())
+            if saved is None:
+                return self.catalogue().directories
+            self._directories = saved
+        return self._directories
+
+    def backlinks(self) -> Backlinks:
+        """:class:`~roundup_kb.catalogue.Backlinks` of the catalogue: kept from the last
+        build when no issue's number, entries' ids and URLs, or mentioned URLs changed
+        (``links``), so an issue page written alone builds no catalogue for them."""
+        if self._backlinks is None:
+            from roundup_kb.sphinxext.outputs import digest  # it imports this module
+
+            links = self.data["links"]
+            pages = sorted((doc, links.get(doc)) for doc in self.issues)
+            numbers = [meta.number for meta in self.issues.values()]
+            # two pages with one number: the catalogue orders their entries by line
+            keyed = all(found for _, found in pages) and len(set(numbers)) == len(numbers)
+            key = digest(BACKLINKS_VERSION, __version__, pages)
+            path = Path(self.env.doctreedir) / BACKLINKS_NAME
+            saved = load_cache(path, key) if keyed else None
+            if saved is None:
+                saved = Backlinks.of(self.catalogue())
+                if keyed:
+                    save_cache(path, key, saved)
+            self._backlinks = saved
+        return self._backlinks
 
     def docname_of_issue(self, number: int) -> str | None:
         """The page of issue ``number``.  Needs only the issues' front matter: an issue
@@ -501,7 +560,7 @@ class RoundupDomain(Domain):
             from roundup_kb.sphinxext.registries import registries
 
             _, names = registries(self.env)
-            directory = self.catalogue().directories[typ]
+            directory = self.name_directories()[typ]
             slug = directory.slug(target)
             if slug not in directory.names:
                 canonical = names.person if typ == "author" else names.venue
@@ -611,7 +670,8 @@ def _rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """The pages :func:`_outdated` found, to be written again without being read."""
     pages = getattr(app, "_roundup_rewrite", set())
     app._roundup_rewrite = set()  # type: ignore[attr-defined]
-    return sorted(pages & env.found_docs)
+    rewritten = app._roundup_rewritten = sorted(pages & env.found_docs)  # type: ignore[attr-defined]
+    return rewritten
 
 
 def lazy_tocs(app: Sphinx) -> None:

@@ -44,21 +44,27 @@ def data_key(app: Sphinx, *settings: Any) -> str | None:
     return digest(scan.key(), settings)
 
 
-def shown_key(app: Sphinx, *settings: Any, summaries: bool = True) -> str | None:
+def shown_key(
+    app: Sphinx, *settings: Any, summaries: bool = True, lines: bool = True
+) -> str | None:
     """A digest of what exports and lists show of every issue, and the settings; None
     when there is no scan.
 
     Made of each issue's :func:`~roundup_kb.sphinxext.domain.shown_digests`, recorded
-    when its page was read (without the summaries' unless ``summaries``), and the
-    registries' stamps.  Unlike :func:`data_key`, an edit to commentary past an
-    entry's summary leaves it as it was, so the outputs that show no more of an entry
-    than that are not made again for it.
+    when its page was read (without the summaries' unless ``summaries``, without the
+    entries' lines unless ``lines``), and the registries' stamps.  Unlike
+    :func:`data_key`, an edit to commentary past an entry's summary leaves it as it
+    was, so the outputs that show no more of an entry than that are not made again
+    for it.
     """
     scan = get_scan(app)
     if scan is None:
         return None
     shown = get_domain(app.env).data["shown"]
-    pages = sorted((doc, made if summaries else made[0]) for doc, made in shown.items())
+    listed = 0 if lines else 2
+    pages = sorted(
+        (doc, (made[listed], made[1]) if summaries else made[listed]) for doc, made in shown.items()
+    )
     return digest(scan.settings, pages, settings)
 
 

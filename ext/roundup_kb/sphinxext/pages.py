@@ -24,7 +24,7 @@ from sphinx.domains.std import make_glossary_term
 from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb import permalinks
-from roundup_kb.catalogue import mentions, term_pattern
+from roundup_kb.catalogue import Catalogue, mentions, term_pattern
 from roundup_kb.files import write_if_changed
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
@@ -248,9 +248,14 @@ class Renderer:
         self.app = app
         self.docname = docname
         self.dom = get_domain(app.env)
-        self.catalogue = self.dom.catalogue()
         #: todoc -> its URI from this page (a list links the same issue pages many times)
         self._uris: dict[str, str] = {}
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The domain's catalogue, built when first needed: an issue page's badges and
+        backlinks need only what is kept between builds (``RoundupDomain.backlinks``)."""
+        return self.dom.catalogue()
 
     def uri(self, todoc: str, anchor: str = "") -> str:
         uri = self._uris.get(todoc)
@@ -465,13 +470,7 @@ class Renderer:
 
     def also_featured(self, node: entry_badges) -> list[nodes.Node]:
         """Backlinks: the same link as an item, or mentioned in passing, in other issues."""
-        here = self.catalogue.entries.get(node["entry"])
-        featured = self.catalogue.featured_elsewhere(node["entry"])
-        mentioned = sorted(
-            {m.issue for m in self.catalogue.mentions_of(node["url"])}
-            - {number for number, _ in featured}
-            - ({here.issue} if here else set())
-        )
+        featured, mentioned = self.dom.backlinks().also(node["entry"], node["url"])
         if not featured and not mentioned:
             return []
         box = nodes.inline(classes=["roundup-also"])
@@ -574,6 +573,7 @@ def _prepare_writers(app: Sphinx, builder: Any) -> None:
         dom = get_domain(app.env)
         dom.catalogue().complete()  # with the indexes it makes when first asked
         dom.entry_location("")  # and its lookups
+        dom.backlinks()
 
 
 def setup(app: Sphinx) -> None:

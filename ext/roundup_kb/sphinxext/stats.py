@@ -45,8 +45,14 @@ def collect_stats_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]
         return
     manifest = Manifest(app)
     # counts of what pages list (dates, topics, names), nothing of the commentary
+    # and not where entries stand in their pages
     key = shown_key(
-        app, STATS_VERSION, app.builder.name, app.config.roundup_issues_dir, summaries=False
+        app,
+        STATS_VERSION,
+        app.builder.name,
+        app.config.roundup_issues_dir,
+        summaries=False,
+        lines=False,
     )
     cache = Path(app.doctreedir) / BODY_CACHE
     if manifest.fresh(BODY_CACHE, key, cache):
