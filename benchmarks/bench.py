@@ -353,8 +353,9 @@ def run_corpus(
 
     ``repeat``: run each of :data:`REPEATABLE` that many times (ours, vanilla, ours,
     ...) and keep the median, for machines whose speed varies from minute to minute.
-    Before each repeated edit or add, the change is undone and both sites rebuilt
-    (untimed), so each run times the same rebuild.
+    The runs go in rounds, each round every scenario once; before each round after
+    the first the edit is taken back and the added issue removed, and the round's
+    full build (a fresh output directory) starts from the same pages as the first.
     """
     # timed like the builds, the median of ``repeat`` runs: one timing moved from
     # 1.89 to 3.65 s with the machine's speed here
@@ -380,26 +381,25 @@ def run_corpus(
     edited: tuple[str, str] | None = None
     added: tuple[str, str] | None = None
     unedited = ""
-    for scenario in scenarios:
-        if scenario == "edit":
-            page, text = edit_one_issue(projects["ours"] / "issues")
-            edited, unedited = (page.name, text), page.read_text(encoding="utf-8")
-        if scenario == "add":
-            added = next_issue(projects["ours"] / "issues", seed)
-        result.builds[scenario] = {}
-        runs: dict[str, list[Build]] = {flavour: [] for flavour in projects}
-        for attempt in range(repeat if scenario in REPEATABLE else 1):
+    if "edit" in scenarios:
+        page, text = edit_one_issue(projects["ours"] / "issues")
+        edited, unedited = (page.name, text), page.read_text(encoding="utf-8")
+    if "add" in scenarios:
+        added = next_issue(projects["ours"] / "issues", seed)
+    runs: dict[str, dict[str, list[Build]]] = {
+        scenario: {flavour: [] for flavour in projects} for scenario in scenarios
+    }
+    # Rounds: each round runs every scenario once, so a rebuild and the full build it
+    # is a share of are timed minutes apart, not a quarter of an hour: this machine's
+    # speed drifts that much (see docs/performance.md).
+    for attempt in range(repeat):
+        if attempt:
+            _restore_sources(projects, scenarios, edited, unedited, added, logs, attempt)
+        for scenario in scenarios:
+            if attempt and scenario not in REPEATABLE:
+                continue
             for flavour, src in projects.items():
-                if attempt and scenario in ("edit", "add"):
-                    _undo(
-                        scenario,
-                        src,
-                        logs / f"{flavour}-{scenario}-undo{attempt}.log",
-                        edited,
-                        unedited,
-                        added,
-                    )
-                runs[flavour].append(
+                runs[scenario][flavour].append(
                     _run_scenario(
                         name,
                         scenario,
@@ -413,35 +413,37 @@ def run_corpus(
                         hash_seed(hash_seeds, attempt),
                     )
                 )
-        for flavour, builds in runs.items():
-            result.builds[scenario][flavour] = (
-                median_build(builds) if len(builds) > 1 else builds[0]
-            )
+    for scenario in scenarios:
+        result.builds[scenario] = {
+            flavour: median_build(builds) if len(builds) > 1 else builds[0]
+            for flavour, builds in runs[scenario].items()
+        }
     return result
 
 
-def _undo(
-    scenario: str,
-    src: Path,
-    log: Path,
+def _restore_sources(
+    projects: dict[str, Path],
+    scenarios: tuple[str, ...],
     edited: tuple[str, str] | None,
     unedited: str,
     added: tuple[str, str] | None,
+    logs: Path,
+    attempt: int,
 ) -> None:
-    """Take the edit back (or the added issue away) and rebuild, untimed, so the next
-    run of the scenario times the same rebuild again."""
-    if scenario == "edit" and edited:
-        (src / "issues" / edited[0]).write_text(unedited, encoding="utf-8")
-    if scenario == "add" and added:
-        (src / "issues" / added[0]).unlink()
-    out = src / "_build" / "html"
-    build = sphinx_build(src, out, log)
-    if build.returncode != 0:
-        raise SystemExit(f"bench: undoing {scenario} in {src} failed: see {log}")
-    if scenario == "edit" and edited:
-        page = out / "issues" / edited[0].replace(".md", ".html")
-        if EDIT_SENTENCE.strip() in page.read_text(encoding="utf-8"):
-            raise SystemExit(f"bench: the rebuild of {src} did not take the edit back")
+    """Before another round: take the edit back and the added issue away.  A round that
+    starts with a full build (a fresh output directory) needs no more; without one,
+    both sites are rebuilt, untimed, so the round's rebuilds time the same change."""
+    for flavour, src in projects.items():
+        if edited:
+            (src / "issues" / edited[0]).write_text(unedited, encoding="utf-8")
+        if added:
+            (src / "issues" / added[0]).unlink(missing_ok=True)
+        if "full" in scenarios or not (edited or added):
+            continue
+        out = src / "_build" / "html"
+        build = sphinx_build(src, out, logs / f"{flavour}-undo{attempt}.log")
+        if build.returncode != 0:
+            raise SystemExit(f"bench: undoing the changes in {src} failed: see {build.log}")
 
 
 def _run_scenario(
@@ -609,7 +611,8 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
     if meta.get("repeat", 1) > 1:
         lines += [
             f"Every scenario: median of {meta['repeat']} runs on corpora of at "
-            f"most {meta['repeat_up_to']} issues (every run is listed under its table).",
+            f"most {meta['repeat_up_to']} issues (every run is listed under its table), "
+            "in rounds: each round times every scenario once, in the order of the table.",
             "",
         ]
     if meta.get("hash_seeds") == "fixed":
@@ -808,7 +811,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--repeat",
         type=int,
         default=1,
-        help="run each scenario this many times and keep the median",
+        help="run each scenario this many times, in rounds of every scenario, and keep the median",
     )
     parser.add_argument(
         "--repeat-up-to",

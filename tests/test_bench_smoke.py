@@ -79,7 +79,8 @@ def test_quick_mode_builds_both_projects_and_writes_results(tmp_path):
 
 @pytest.mark.sphinx
 def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
-    """With --repeat, each edit or add is undone and rebuilt before it is timed again."""
+    """With --repeat, the scenarios run in rounds; each round starts from the same pages
+    with a full build, then edits and adds as the first did."""
     work, out = tmp_path / "work", tmp_path / "out"
     command = [sys.executable, str(BENCH), "--no-corpus", "--sizes", "4", "--repeat", "2"]
     command += ["--scenarios", "edit,add", "--workdir", str(work), "--out", str(out)]
@@ -92,11 +93,16 @@ def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
             # run k of both builds with the same PYTHONHASHSEED, k
             assert corpus["builds"][scenario][flavour]["hash_seeds"] == [1, 2]
     logs = work / "synthetic-4" / "logs"
-    assert sorted(p.name for p in logs.glob("*undo*")) == [
-        "ours-add-undo1.log",
-        "ours-edit-undo1.log",
-        "vanilla-add-undo1.log",
-        "vanilla-edit-undo1.log",
+    assert not list(logs.glob("*undo*"))  # each round's full build starts afresh
+    # in rounds: every scenario of round 1, then every scenario of round 2
+    order = [p.name for p in sorted(logs.glob("ours-*.log"), key=lambda p: p.stat().st_mtime_ns)]
+    assert order == [
+        "ours-full.log",
+        "ours-edit.log",
+        "ours-add.log",
+        "ours-full-2.log",
+        "ours-edit-2.log",
+        "ours-add-2.log",
     ]
     report = (out / "results.md").read_text(encoding="utf-8")
     assert "Every scenario: median of 2 runs" in report
@@ -239,3 +245,26 @@ def test_the_phase_timer_reports_phases_pages_and_handlers(make_site, capsys, mo
     assert fastpath.expand is expand  # put back when the build ended
     assert "phase_timer" not in StandaloneHTMLBuilder.write_doc.__module__
     assert "build_update" not in vars(StandaloneHTMLBuilder)
+
+
+def test_a_new_round_starts_from_the_pages_of_the_first(tmp_path):
+    bench = _bench_module()
+    projects = {}
+    for flavour in ("ours", "vanilla"):
+        issues = tmp_path / flavour / "issues"
+        issues.mkdir(parents=True)
+        (issues / "0001.md").write_text("edited", encoding="utf-8")
+        (issues / "0002.md").write_text("added", encoding="utf-8")
+        projects[flavour] = tmp_path / flavour
+    bench._restore_sources(
+        projects,
+        ("full", "edit", "add"),
+        ("0001.md", "edited"),
+        "as it was",
+        ("0002.md", "added"),
+        tmp_path / "logs",
+        1,
+    )
+    for src in projects.values():
+        assert [p.name for p in (src / "issues").iterdir()] == ["0001.md"]
+        assert (src / "issues" / "0001.md").read_text(encoding="utf-8") == "as it was"
