@@ -296,3 +296,32 @@ def test_the_inventory_is_written_again_only_when_what_it_lists_changes(
     written = inventory.stat().st_mtime_ns
     assert rebuilt(BODY, title="A title of its own") == inventory.read_bytes()
     assert inventory.stat().st_mtime_ns != written  # the page's title is an object's
+
+
+@pytest.mark.sphinx
+def test_a_helper_that_failed_before_the_pages_came_reports_its_error(make_site, monkeypatch):
+    """Pages are sent as they are fed: one sent after the helper failed (and closed
+    its end of the pipe) must not fail the build with a broken pipe instead."""
+    import time
+
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    site.build()
+    before = _index(site)
+
+    def broken(self, stream, format):
+        raise RuntimeError("the old index broke")
+
+    original = searchindex._Index._page_fed
+
+    def late(self, page):
+        time.sleep(1)  # the helper has failed and ended by now
+        return original(self, page)
+
+    monkeypatch.setattr(IndexBuilder, "load", broken)
+    monkeypatch.setattr(searchindex._Index, "_page_fed", late)
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nMore.\n"))
+    with pytest.raises(Exception, match="the old index broke"):
+        site.build()
+    assert _index(site) == before
+    assert multiprocessing.active_children() == []

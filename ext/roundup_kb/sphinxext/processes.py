@@ -104,8 +104,14 @@ class Helper:
     # -- in the build ----------------------------------------------------------------
 
     def send(self, message: Any) -> None:
-        """Hand the helper more of its input."""
-        self._outbox.send(message)
+        """Hand the helper more of its input.  A helper that has ended (its work failed
+        or is done) takes no more: what it reports is raised by :meth:`join`."""
+        if self._outbox.closed:
+            return
+        try:
+            self._outbox.send(message)
+        except (BrokenPipeError, ConnectionResetError):
+            self._outbox.close()
 
     def join(self) -> None:
         """Wait for the helper; replay its log records; raise its error, if any."""
