@@ -256,15 +256,7 @@ def test_a_new_round_starts_from_the_pages_of_the_first(tmp_path):
         (issues / "0001.md").write_text("edited", encoding="utf-8")
         (issues / "0002.md").write_text("added", encoding="utf-8")
         projects[flavour] = tmp_path / flavour
-    bench._restore_sources(
-        projects,
-        ("full", "edit", "add"),
-        ("0001.md", "edited"),
-        "as it was",
-        ("0002.md", "added"),
-        tmp_path / "logs",
-        1,
-    )
+    bench._restore_sources(projects, ("0001.md", "edited"), "as it was", ("0002.md", "added"))
     for src in projects.values():
         assert [p.name for p in (src / "issues").iterdir()] == ["0001.md"]
         assert (src / "issues" / "0001.md").read_text(encoding="utf-8") == "as it was"

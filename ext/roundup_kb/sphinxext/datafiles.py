@@ -35,7 +35,7 @@ from sphinx.util.parallel import parallel_available
 
 from roundup_kb.sphinxext.browse import write_browse_json
 from roundup_kb.sphinxext.cite import write_cite_files
-from roundup_kb.sphinxext.domain import get_domain
+from roundup_kb.sphinxext.domain import REWRITTEN, get_domain
 from roundup_kb.sphinxext.export import entries_json_fresh, write_entries_json
 from roundup_kb.sphinxext.feeds import write_site_feeds
 from roundup_kb.sphinxext.processes import Helper, usable_cpus
@@ -79,7 +79,7 @@ def pages_need_catalogue(app: Sphinx) -> bool:
     where an issue page needs only what is kept between builds (its links' names and
     backlinks: ``RoundupDomain.name_directories``, ``RoundupDomain.backlinks``)."""
     issues = get_domain(app.env).issues
-    touched = [*getattr(app, _READ, ()), *getattr(app, "_roundup_rewritten", ())]
+    touched = [*getattr(app, _READ, ()), *getattr(app, REWRITTEN, ())]
     return any(doc not in issues for doc in touched)
 
 

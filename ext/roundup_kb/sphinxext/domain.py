@@ -43,6 +43,8 @@ DIRECTORIES_VERSION = 2
 #: the doctree directory's file of :meth:`RoundupDomain.backlinks`
 BACKLINKS_NAME = "roundup-backlinks.pickle"
 BACKLINKS_VERSION = 1
+#: app attribute: the pages this build writes again without reading them (_rewrite)
+REWRITTEN = "_roundup_rewritten"
 #: the keys of the domain data that hold one value per document
 _PER_DOC = (
     "issues",
@@ -670,7 +672,8 @@ def _rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """The pages :func:`_outdated` found, to be written again without being read."""
     pages = getattr(app, "_roundup_rewrite", set())
     app._roundup_rewrite = set()  # type: ignore[attr-defined]
-    rewritten = app._roundup_rewritten = sorted(pages & env.found_docs)  # type: ignore[attr-defined]
+    rewritten = sorted(pages & env.found_docs)
+    setattr(app, REWRITTEN, rewritten)
     return rewritten
 
 
