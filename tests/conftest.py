@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import textwrap
+import time
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
@@ -31,6 +33,17 @@ def issue_page(
         lines.append(f'subtitle: "{subtitle}"')
     lines += [f"date: {date}", "---", "", textwrap.dedent(body).strip() or "Hello.", ""]
     return "\n".join(lines)
+
+
+def helpers_gone(timeout: float = 30.0) -> bool:
+    """Whether every helper process a build forked has exited (and been reaped) within
+    ``timeout``: a build takes a helper's report and goes on while it ends."""
+    deadline = time.monotonic() + timeout
+    while multiprocessing.active_children():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 class Site:

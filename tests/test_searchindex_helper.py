@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.search import IndexBuilder
 
-from conftest import Site, issue_page
+from conftest import Site, helpers_gone, issue_page
 from item_helpers import count_calls
 from roundup_kb.sphinxext import searchindex
 
@@ -119,7 +119,7 @@ def test_the_helper_dumps_the_index_sphinx_would(make_site, tmp_path, monkeypatc
     _build_both(site, twin, monkeypatch, parallel=2)
     assert _index(site) == _index(twin) and "parallel" in _index(site)
     assert _inventory(site) == _inventory(twin)
-    assert multiprocessing.active_children() == []
+    assert helpers_gone()
 
 
 @pytest.mark.sphinx
@@ -229,7 +229,7 @@ def test_a_page_indexed_after_the_pages_are_written_is_in_the_index(
     _build_both(site, twin, monkeypatch)
     assert _index(site) == _index(twin) and _inventory(site) == _inventory(twin)
     assert "A late title" in _index(site) and "quokka" in _index(site)
-    assert multiprocessing.active_children() == []
+    assert helpers_gone()
 
 
 PAGES = st.sampled_from([f"issues/{n:04d}" for n in range(8)] + ["docs/a", "docs/b"])
@@ -246,6 +246,42 @@ def test_quick_get_terms_gives_sphinxs_mappings(words, titles, numbered):
     found = searchindex.quick_get_terms(indexer)(fn2index)
     assert found == expected
     assert [list(terms) for terms in found] == [list(terms) for terms in expected]  # order
+
+
+def _indexer(titles: dict[str, str], words: dict[str, set[str]]) -> IndexBuilder:
+    """An index holding ``titles``' pages, each word on the pages it names that have one
+    (as ``feed`` and ``load`` keep it)."""
+    indexer = IndexBuilder.__new__(IndexBuilder)
+    indexer._titles = dict(titles)
+    indexer._filenames = {page: page + ".md" for page in titles}
+    indexer._all_titles = {page: [(title, None)] for page, title in titles.items()}
+    indexer._mapping = {word: pages & titles.keys() for word, pages in words.items()}
+    indexer._title_mapping = {word: set(pages) for word, pages in indexer._mapping.items()}
+    return indexer
+
+
+def _state(indexer: IndexBuilder) -> tuple:
+    return (
+        indexer._titles,
+        indexer._filenames,
+        indexer._all_titles,
+        indexer._mapping,
+        indexer._title_mapping,
+    )
+
+
+@given(
+    titles=st.dictionaries(PAGES, st.text("xy", max_size=3)),
+    words=MAPPINGS,
+    kept=st.sets(PAGES) | st.dictionaries(PAGES, st.none()),
+)
+def test_the_quickened_prune_leaves_what_sphinxs_leaves(titles, words, kept):
+    """With a set or a dict of pages to keep, every page held kept or some removed."""
+    expected, quick = _indexer(titles, words), _indexer(titles, words)
+    IndexBuilder.prune(expected, kept)
+    searchindex._quicken_dump(quick)
+    quick.prune(kept)
+    assert _state(quick) == _state(expected)
 
 
 @pytest.mark.sphinx

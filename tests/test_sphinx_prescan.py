@@ -137,29 +137,45 @@ def test_the_pickled_environment_is_loaded_with_the_collector_tuned(make_site, m
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
-def test_the_search_index_is_pruned_with_a_set_and_keeps_every_page(make_site, monkeypatch):
+def test_the_search_index_is_pruned_with_a_set_and_only_when_a_page_goes(make_site, monkeypatch):
     """Sphinx prunes its search index with ``env.all_docs`` (a dict): once per word,
     ``intersection_update`` made a set of every page again.  The builder's indexer
-    is given a set, and the index still holds every page."""
+    is given a set; and when every page it holds stays (an edit) that prune, which
+    would remove nothing, is not run."""
     import json
 
     from sphinx.search import IndexBuilder
 
-    received: list[type] = []
+    from roundup_kb.sphinxext import searchindex
+
+    # prunes counted in this process: no helper process (test_searchindex_helper has those)
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: False)
+    received: list[tuple[type, frozenset[str]]] = []
     original = IndexBuilder.prune
 
     def prune(self, docnames):
-        received.append(type(docnames))
+        received.append((type(docnames), frozenset(self._titles)))
         return original(self, docnames)
 
     monkeypatch.setattr(IndexBuilder, "prune", prune)
-    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    pages = {n: issue_page(n, f"2021-01-0{n}", BODY) for n in (1, 2, 3)}
+    site = make_site(pages)
     site.build()
-    # load_indexer prunes with a set already; the dump passed env.all_docs, a dict
-    assert received and all(kind is set for kind in received)
+    received.clear()
+
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nWombats.\n"))
+    site.build()
+    # the old index loaded, the edited page's words taken out; the dump's prune skipped
+    assert [kind for kind, _ in received] == [set]
+
+    received.clear()
+    (site.root / "issues" / "0003.md").unlink()
+    site.build()
+    assert received and all(kind is set for kind, _ in received)
     text = (site.out / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
     assert {"issues/0001", "issues/0002"} <= set(index["docnames"])
+    assert "issues/0003" not in index["docnames"] and "wombat" in index["terms"]
 
 
 def test_a_build_that_writes_nothing_keeps_the_search_index_and_inventory(make_site, monkeypatch):

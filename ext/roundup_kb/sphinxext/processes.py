@@ -114,7 +114,12 @@ class Helper:
             self._outbox.close()
 
     def join(self) -> None:
-        """Wait for the helper; replay its log records; raise its error, if any."""
+        """Wait for the helper's report; replay its log records; raise its error, if any.
+
+        The report is the helper's last act, after its last write, so the build goes
+        on without waiting for the process to exit (the kernel freeing a copy of the
+        build's memory: 5 to 8 ms of an edit of the corpus); ``multiprocessing`` reaps
+        it when the next process starts or this one exits."""
         if not self._outbox.closed:
             self._outbox.close()
         try:
@@ -128,7 +133,6 @@ class Helper:
             ) from None
         finally:
             self._reports.close()
-        self._process.join()
         for record in logs:
             logger.handle(record)
         if failed:
