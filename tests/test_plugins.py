@@ -46,10 +46,14 @@ def test_share_one_scan_replaces_only_the_standard_librarys_function(monkeypatch
     assert own.entry_points is not plugins.SCAN
 
 
-def test_a_build_scans_once_for_both_libraries(make_site, monkeypatch) -> None:
-    """Every scan a build makes for pybtex or sphinxcontrib-bibtex goes through the shared one."""
+LIBRARIES = ("pybtex.plugin", "sphinxcontrib.bibtex.plugin", *plugins.LOOKUPS)
+
+
+def test_a_build_scans_once_for_every_library(make_site, monkeypatch) -> None:
+    """Every scan a build makes for pybtex, sphinxcontrib-bibtex, Sphinx's themes or
+    Pygments' plugins goes through the shared one."""
     monkeypatch.setattr(plugins, "SCAN", OneScan())
-    for name in ("pybtex.plugin", "sphinxcontrib.bibtex.plugin"):
+    for name in LIBRARIES:
         module = sys.modules.get(name)
         if module is not None:  # an earlier build in this process shared them
             monkeypatch.setattr(module, "entry_points", importlib.metadata.entry_points)
@@ -70,7 +74,12 @@ def test_a_build_scans_once_for_both_libraries(make_site, monkeypatch) -> None:
 
     shared = through("roundup_kb/sphinxext/plugins.py")
     assert len(shared) == 1
-    for library in ("pybtex/plugin", "sphinxcontrib/bibtex/plugin"):
+    for library in (
+        "pybtex/plugin",
+        "sphinxcontrib/bibtex/plugin",
+        "sphinx/theming",
+        "pygments/plugin",
+    ):
         assert [stack for stack in through(library) if stack not in shared] == []
-    assert pybtex.plugin.entry_points is plugins.SCAN
-    assert sys.modules["sphinxcontrib.bibtex.plugin"].entry_points is plugins.SCAN
+    for name in LIBRARIES:
+        assert sys.modules[name].entry_points is plugins.SCAN

@@ -30,6 +30,7 @@ from roundup_kb.sphinxext import (
     linkcheck,
     pages,
     pagetoc,
+    plugins,
     prescan,
     registries,
     searchindex,
@@ -74,6 +75,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pagetoc.setup(app)
     tocparents.setup(app)
     highlight.setup(app)
+    plugins.setup()
     sectionnav.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment

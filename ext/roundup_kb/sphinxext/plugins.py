@@ -1,20 +1,25 @@
-"""One scan of the installed entry points for pybtex's and sphinxcontrib-bibtex's plugins.
+"""One scan of the installed entry points for every plugin lookup of a build.
 
-Both libraries find each plugin they use (a formatting style, a label, name or
-sorting style, a backend, a referencing style) with
+pybtex and sphinxcontrib-bibtex find each plugin they use (a formatting style, a
+label, name or sorting style, a backend, a referencing style) with
 ``importlib.metadata.entry_points(group=..., name=...)``, and each such call reads
 the metadata of every installed distribution: 14 ms per call with the 148
 distributions of the benchmark machine.  A build makes ten of them whatever it
 has to do, two while ``sphinxcontrib.bibtex`` is imported: about 0.15 s of every
-build, a tenth of a rebuild after editing one issue.
+build, a tenth of a rebuild after editing one issue.  Sphinx looks for themes
+the same way when it makes the HTML builder (``sphinx.theming``), and Pygments
+for styles and lexers it does not hold itself (``pygments.plugin``: the
+pydata theme's ``pygments.css`` lists every style at the end of each build): two
+more scans, 6 to 8 ms each here.
 
-:func:`share_one_scan` gives the two modules that make these calls
-(``pybtex.plugin`` and ``sphinxcontrib.bibtex.plugin``) a lookup that scans once
-per process and selects from what it found, as ``EntryPoints.select`` does for
-``entry_points(**params)``.  Their own registries of plugins added at run time
-are still asked first, by their own code.  A module whose ``entry_points`` is not
-the standard library's function (another extension replaced it, or a new release
-looks plugins up another way) is left alone.
+:func:`share_one_scan` gives the modules that make these calls
+(``pybtex.plugin``, ``sphinxcontrib.bibtex.plugin``, ``sphinx.theming``,
+``pygments.plugin``) a lookup that scans once per process and selects from what
+it found, as ``EntryPoints.select`` does for ``entry_points(**params)``.  Their
+own registries of plugins added at run time are still asked first, by their own
+code.  A module whose ``entry_points`` is not the standard library's function
+(another extension replaced it, or a new release looks plugins up another way)
+is left alone.
 """
 
 from __future__ import annotations
@@ -53,3 +58,15 @@ def share_one_scan(module_name: str) -> bool:
         return getattr(module, "entry_points", None) is SCAN
     module.entry_points = SCAN  # type: ignore[attr-defined]
     return True
+
+
+#: the modules of Sphinx and Pygments given the shared lookup by :func:`setup`
+#: (pybtex's are given it by ``cite.setup``, around importing sphinxcontrib-bibtex)
+LOOKUPS = ("sphinx.theming", "pygments.plugin")
+
+
+def setup() -> None:
+    """Sphinx's theme lookup (made when the HTML builder is created, after every
+    extension's set-up) and Pygments' plugin lookups share the scan."""
+    for module_name in LOOKUPS:
+        share_one_scan(module_name)
