@@ -469,3 +469,56 @@ def test_links_digest_follows_what_backlinks_take_and_nothing_else():
     other = entry("rct1-b", 1, "https://example.org/z", line=9)
     assert links_digest(1, [one, other], [mention]) != base
     assert links_digest(1, [one, two], []) != base
+
+
+def _display_name_as_first_written(found, registered, canonical):
+    """The display rule before the one-spelling shortcut (each pair asked in turn)."""
+    from collections import Counter
+
+    for name, _entry in found:
+        if registered(name):
+            return canonical(name)
+    counts = Counter(name for name, _ in found)
+    first_seen = {}
+    for name, entry in found:
+        first_seen.setdefault(name, (entry.issue, entry.line, entry.id))
+
+    def rank(name):
+        letters = [c for c in name if c.isalpha()]
+        badly_cased = bool(letters) and (
+            all(c.islower() for c in letters) or all(c.isupper() for c in letters)
+        )
+        return (-counts[name], badly_cased and len(letters) > 4, first_seen[name], name)
+
+    return min(counts, key=rank)
+
+
+SPELLINGS = st.sampled_from(["Will Larson", "will larson", "WILL LARSON", "W. Larson", "Ng", "ng"])
+
+
+@given(
+    found=st.lists(
+        st.tuples(SPELLINGS, st.integers(1, 3), st.integers(1, 4)), min_size=1, max_size=8
+    ),
+    registry=st.sets(SPELLINGS),
+)
+def test_a_names_display_is_the_registrys_else_the_most_used_spelling(found, registry):
+    """One spelling or several, registered or not: the rule as first written."""
+    from roundup_kb.catalogue import _display_name
+
+    pairs = [
+        (
+            name,
+            Entry(
+                f"e{issue}-{line}", issue, dt.date(2021, 1, issue), "T", "https://x.org", line=line
+            ),
+        )
+        for name, issue, line in found
+    ]
+    registered = registry.__contains__
+
+    def canonical(name):
+        return f"<{name}>"
+
+    expected = _display_name_as_first_written(pairs, registered, canonical)
+    assert _display_name(pairs, registered, canonical) == expected

@@ -479,9 +479,12 @@ def _display_name(
     canonical: Callable[[str], str],
 ) -> str:
     """The registry's spelling if registered, else the most used spelling."""
-    for name, _entry in found:
+    spellings = dict.fromkeys(name for name, _ in found)  # each once, in order
+    for name in spellings:
         if registered(name):
             return canonical(name)
+    if len(spellings) == 1:  # one spelling, the most used (most names)
+        return found[0][0]
     counts = Counter(name for name, _ in found)
     first_seen: dict[str, tuple] = {}
     for name, entry in found:
