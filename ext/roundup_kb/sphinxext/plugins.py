@@ -13,9 +13,10 @@ pydata theme's ``pygments.css`` lists every style at the end of each build): two
 more scans, 6 to 8 ms each here.
 
 :func:`share_one_scan` gives the modules that make these calls
-(``pybtex.plugin``, ``sphinxcontrib.bibtex.plugin``, ``sphinx.theming``,
-``pygments.plugin``) a lookup that scans once per process and selects from what
-it found, as ``EntryPoints.select`` does for ``entry_points(**params)``.  Their
+(``pybtex.plugin``, ``sphinxcontrib.bibtex.plugin``, ``sphinx.theming``) a lookup
+that scans once per process and selects from what it found, as
+``EntryPoints.select`` does for ``entry_points(**params)``;
+:func:`share_pygments_scan` answers Pygments' ``iter_entry_points`` from it.  Their
 own registries of plugins added at run time are still asked first, by their own
 code.  A module whose ``entry_points`` is not the standard library's function
 (another extension replaced it, or a new release looks plugins up another way)
@@ -60,9 +61,33 @@ def share_one_scan(module_name: str) -> bool:
     return True
 
 
-#: the modules of Sphinx and Pygments given the shared lookup by :func:`setup`
-#: (pybtex's are given it by ``cite.setup``, around importing sphinxcontrib-bibtex)
-LOOKUPS = ("sphinx.theming", "pygments.plugin")
+#: the modules given the shared lookup by :func:`setup` (pybtex's are given it by
+#: ``cite.setup``, around importing sphinxcontrib-bibtex)
+LOOKUPS = ("sphinx.theming",)
+
+
+def share_pygments_scan() -> bool:
+    """Give Pygments' ``iter_entry_points(group_name)`` the shared lookup.
+
+    Pygments 2.20 looks plugins up through a module-level ``entry_points``, 2.21
+    imports it inside ``iter_entry_points`` (and caches each group's answer): taking
+    the place of that function covers both.  False, and left alone, when the function
+    is not Pygments' own (another extension replaced it).
+    """
+    module = importlib.import_module("pygments.plugin")
+    current = getattr(module, "iter_entry_points", None)
+    if getattr(current, "roundup_shared", False):
+        return True
+    if current is None or getattr(current, "__module__", None) != module.__name__:
+        return False
+
+    def iter_entry_points(group_name: str) -> importlib.metadata.EntryPoints:
+        return SCAN(group=group_name)
+
+    iter_entry_points.roundup_shared = True  # type: ignore[attr-defined]
+    iter_entry_points.roundup_original = current  # type: ignore[attr-defined]
+    module.iter_entry_points = iter_entry_points  # type: ignore[attr-defined]
+    return True
 
 
 def setup() -> None:
@@ -70,3 +95,4 @@ def setup() -> None:
     extension's set-up) and Pygments' plugin lookups share the scan."""
     for module_name in LOOKUPS:
         share_one_scan(module_name)
+    share_pygments_scan()
