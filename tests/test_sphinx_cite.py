@@ -221,6 +221,23 @@ def test_whole_site_exports_and_topic_bibliography(site):
     )
 
 
+def test_a_link_featured_twice_under_one_topic_is_listed_twice(make_site):
+    """Two items of one section with the same link, title and authors have the same
+    reference: the topic's bibliography lists both, by id (the build failed with a
+    TypeError comparing the entries)."""
+    body = (
+        "## Managing Teams\n\n"
+        "[Same title](https://example.org/x) - Ada Lovelace\n\nFirst mention.\n\n"
+        "[Same title](https://example.org/x) - Ada Lovelace\n\nSecond mention.\n"
+    )
+    site = make_site({94: issue_page(94, "2021-10-01", body)})
+    site.build()
+    page = site.html("docs/topics/managing-teams.html")
+    assert "2 references" in page
+    ids = re.findall(r'<li id="ref-([^"]+)"><p>Lovelace, A\. \(2021', page)
+    assert len(ids) == 2 and ids == sorted(ids)
+
+
 def test_issue_pages_carry_citation_metadata(site):
     site.build()
     page = meta_of(site.html("issues/0001.html"))

@@ -374,10 +374,13 @@ def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node
     settings = _settings(app)
     del settings["editor"]
     style = app.config.roundup_cite_style
+    # by reference, then id: a link featured twice under one topic of one issue has
+    # the same reference twice (entries do not compare)
     refs = sorted(
         (
             cite.formatted_reference(e, metas.get(e.issue), style, **settings),
             cite.formatted_reference(e, metas.get(e.issue), style, html=True, **settings),
+            e.id,
             e,
         )
         for e in entries
@@ -400,7 +403,7 @@ def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node
     # of references, and docutils nodes for each cost more than the text itself
     items = "".join(
         f'<li id="{html.escape(f"ref-{entry.id}")}"><p>{markup}</p></li>\n'
-        for _, markup, entry in refs
+        for _, markup, _, entry in refs
     )
     listing = nodes.raw(
         "", f'<ul class="roundup-references simple">\n{items}</ul>\n', format="html"
