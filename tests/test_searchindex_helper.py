@@ -66,6 +66,14 @@ def _build_both(with_helper: Site, without: Site, monkeypatch, **options) -> Non
         assert "WARNING" not in warnings, warnings
 
 
+def _built_with_helpers(make_site, monkeypatch) -> Site:
+    """Two issues, built once, with a helper wherever the build would fork one."""
+    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
+    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
+    site.build()
+    return site
+
+
 def _index(site: Site) -> str:
     return (site.out / "searchindex.js").read_text(encoding="utf-8")
 
@@ -126,9 +134,7 @@ def test_the_helper_dumps_the_index_sphinx_would(make_site, tmp_path, monkeypatc
 def test_the_helpers_warnings_reach_the_build(make_site, monkeypatch):
     """Sphinx warns when an index it must load is missing: the helper's warning is
     the build's."""
-    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
-    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
-    site.build()
+    site = _built_with_helpers(make_site, monkeypatch)
     (site.out / "searchindex.js").unlink()
     site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nQuokkas.\n"))
     _, warnings = site.build()
@@ -138,9 +144,7 @@ def test_the_helpers_warnings_reach_the_build(make_site, monkeypatch):
 
 @pytest.mark.sphinx
 def test_an_error_in_the_helper_fails_the_build_and_keeps_the_old_index(make_site, monkeypatch):
-    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
-    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
-    site.build()
+    site = _built_with_helpers(make_site, monkeypatch)
     before = _index(site)
 
     def broken(self, stream, format):
@@ -158,9 +162,7 @@ def test_an_error_in_the_helper_fails_the_build_and_keeps_the_old_index(make_sit
 def test_a_build_that_fails_while_writing_stops_the_helper(make_site, monkeypatch):
     """The helper is waiting for the pages: it is told they will not come and ends
     without dumping the index."""
-    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
-    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
-    site.build()
+    site = _built_with_helpers(make_site, monkeypatch)
     before = _index(site)
     started: list[int] = []
     original_start = multiprocessing.process.BaseProcess.start
@@ -340,9 +342,7 @@ def test_a_helper_that_failed_before_the_pages_came_reports_its_error(make_site,
     its end of the pipe) must not fail the build with a broken pipe instead."""
     import time
 
-    monkeypatch.setattr(searchindex, "helpers_available", lambda: True)
-    site = make_site({1: issue_page(1, "2021-01-01", BODY), 2: issue_page(2, "2021-01-08", BODY)})
-    site.build()
+    site = _built_with_helpers(make_site, monkeypatch)
     before = _index(site)
 
     def broken(self, stream, format):

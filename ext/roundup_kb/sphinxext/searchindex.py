@@ -287,7 +287,7 @@ def _dump_in_page_order(indexer: Any, dump: Any) -> None:
     dump()
 
 
-#: what the build sends the index's helper: the pages it has fed, then the word to dump
+#: what the build sends the index's helper: each page as it is fed, then the word to dump
 _DUMP = "dump"
 
 
@@ -349,11 +349,10 @@ class _Index:
             _restore_index_entries(builder.indexer, loaded, keep)
             if self.dump_inventory is not None:  # the objects are known: no need to wait
                 dump_if_changed(builder, self.dump_inventory)
-            while (message := receive()) != _DUMP:
-                if message is None:  # the build failed before the index was dumped
+            while (page := receive()) != _DUMP:
+                if page is None:  # the build failed before the index was dumped
                     return
-                for page in message:
-                    _feed_again(builder.indexer, page)
+                _feed_again(builder.indexer, page)
             _quicken_dump(builder.indexer)  # forked before on_collect_pages
             _dump_in_page_order(builder.indexer, self.dump)
 
@@ -363,7 +362,7 @@ class _Index:
         """A page's words, sent to the helper at once: it feeds them while this process
         writes the page and the next ones.  After the word to dump, kept here."""
         if self.helper is not None and not self.dumping:
-            self.helper.send([page])
+            self.helper.send(page)
         else:
             self.fed.append(page)
 
