@@ -9,6 +9,7 @@ import shutil
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sphinx.builders import Builder
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.search import IndexBuilder
 
@@ -128,6 +129,77 @@ def test_the_helper_dumps_the_index_sphinx_would(make_site, tmp_path, monkeypatc
     assert _index(site) == _index(twin) and "parallel" in _index(site)
     assert _inventory(site) == _inventory(twin)
     assert helpers_gone()
+
+
+def _record_messages_and_writes(monkeypatch) -> list:
+    """What the build sends the index's helper, and each page it writes, in order:
+    ("page", docname), "dump", "write" and ("written", docname)."""
+    events: list = []
+    send, write_doc = searchindex.Helper.send, StandaloneHTMLBuilder.write_doc
+
+    def sending(self, message):
+        events.append(message if isinstance(message, str) else ("page", message.docname))
+        return send(self, message)
+
+    def writing(self, docname, doctree):
+        events.append(("written", docname))
+        return write_doc(self, docname, doctree)
+
+    monkeypatch.setattr(searchindex.Helper, "send", sending)
+    monkeypatch.setattr(StandaloneHTMLBuilder, "write_doc", writing)
+    return events
+
+
+@pytest.mark.sphinx
+def test_the_helper_dumps_while_the_last_page_is_written(make_site, monkeypatch):
+    """The word to dump follows the last page's words, before that page is written;
+    the word to write (the index may replace the old one) follows the last page."""
+    site = _built_with_helpers(make_site, monkeypatch)
+    events = _record_messages_and_writes(monkeypatch)
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nQuokkas.\n"))
+    site.build()
+    written = [e[1] for e in events if e[0] == "written"]
+    assert written and [e[1] for e in events if e[0] == "page"] == written
+    last = events.index(("written", written[-1]))
+    assert events[last - 2 :] == [("page", written[-1]), "dump", ("written", written[-1]), "write"]
+    assert "quokka" in _index(site)
+    assert helpers_gone()
+
+
+@pytest.mark.sphinx
+def test_a_build_that_fails_writing_its_last_page_keeps_the_old_index(make_site, monkeypatch):
+    """The helper was told to dump, and wrote the index to Sphinx's temporary file,
+    but the build failed before the word to write: the old index stays, the
+    temporary file goes."""
+    site = _built_with_helpers(make_site, monkeypatch)
+    before = _index(site)
+    events = _record_messages_and_writes(monkeypatch)
+    write_doc, write_documents = StandaloneHTMLBuilder.write_doc, Builder.write_documents
+    to_write: list[str] = []
+    dumped_before_failing: list[bool] = []
+
+    def noting(self, docnames):
+        to_write[:] = sorted(docnames)
+        return write_documents(self, docnames)
+
+    def broken_last(self, docname, doctree):
+        if docname == to_write[-1]:
+            dumped_before_failing.append("dump" in events)
+            raise RuntimeError("the last page broke")
+        return write_doc(self, docname, doctree)
+
+    monkeypatch.setattr(Builder, "write_documents", noting)
+    monkeypatch.setattr(StandaloneHTMLBuilder, "write_doc", broken_last)
+    site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nQuokkas.\n"))
+    site.write_issue(2, issue_page(2, "2021-01-08", BODY + "\nWombats.\n"))
+    with pytest.raises(Exception, match="the last page broke"):
+        site.build()
+    assert len(to_write) > 1 and dumped_before_failing == [True]
+    assert events.count("dump") == 1 and ("written", to_write[-2]) in events
+    assert "write" not in events
+    assert helpers_gone()
+    assert _index(site) == before
+    assert sorted(p.name for p in site.out.glob("searchindex*")) == ["searchindex.js"]
 
 
 @pytest.mark.sphinx

@@ -532,6 +532,44 @@ def test_a_build_that_changes_nothing_unpickles_no_entries(make_site):
     assert 'href="#random"' in html
 
 
+def test_the_domains_objects_are_listed_without_unpickling_the_entries(make_site):
+    """The object inventory and the search index list every issue and entry
+    (``get_objects``), from rows kept beside the entries: an edit leaves the other
+    issues' entries pickled, and the rows follow each edit."""
+    from sphinx.util.inventory import InventoryFile
+
+    from roundup_kb.sphinxext.domain import get_domain
+
+    body = (
+        "## Random\n\n[A paper](https://example.org/a) - Ann Author, Venue\n\nWhy.\n\n"
+        "[A tool](https://example.org/t) - Bo Builder\n\nHow.\n"
+    )
+    site = make_site({1: issue_page(1, "2021-01-01", body), 2: issue_page(2, "2021-01-08", body)})
+    site.build()
+
+    def listed(dom) -> list[tuple]:
+        """What get_objects listed as first written: from the issues and the entries."""
+        rows = [(f"issue-{m.number}", m.title, "issue", d, "", 1) for d, m in dom.issues.items()]
+        rows += [(e.id, e.title, "entry", d, e.id, 1) for d, es in dom.entries.items() for e in es]
+        return sorted(rows)
+
+    site.write_issue(2, issue_page(2, "2021-01-08", body.replace("Why.", "Why not.")))
+    app, _ = site.build()
+    dom = get_domain(app.env)
+    assert dom.entries.unpacked() == {"issues/0002"}  # the inventory's digest was made
+    assert sorted(dom.get_objects()) == listed(dom)
+
+    site.write_issue(2, issue_page(2, "2021-01-08", body.replace("A tool", "A new tool")))
+    app, _ = site.build()
+    dom = get_domain(app.env)
+    assert sorted(dom.get_objects()) == listed(dom)
+    assert len(listed(dom)) == 6
+    inventory = InventoryFile.loads((site.out / "objects.inv").read_bytes(), uri="")
+    items = inventory.data["roundup:entry"].values()
+    shown = {getattr(item, "display_name", None) or item[3] for item in items}  # Sphinx 8: tuples
+    assert {"A new tool", "A tool"} <= shown  # issues 2 and 1
+
+
 def test_unresolved_role_warns(site):
     (site.root / "docs" / "about.md").write_text(
         "# About\n\nSee {entry}`no-such-entry` and {author}`Nobody Atall`.\n", encoding="utf-8"

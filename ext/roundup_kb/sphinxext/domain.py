@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 #: bump when the shape of the domain data, or what the parser puts in it, changes, so
 #: old pickles are discarded
-ENV_VERSION = 17
+ENV_VERSION = 18
 #: the doctree directory's file of :meth:`RoundupDomain.name_directories`
 DIRECTORIES_NAME = "roundup-names.pickle"
 DIRECTORIES_VERSION = 2
@@ -55,6 +55,7 @@ _PER_DOC = (
     "terms",
     "shown",
     "links",
+    "objects",
 )
 
 
@@ -120,6 +121,17 @@ def shown_digests(meta: IssueMeta, entries: Sequence[Entry]) -> tuple[str, str, 
         sha1([entry_summary(e) for e in entries]),
         sha1((meta, [listed(e) for e in entries])),
     )
+
+
+def issue_objects(
+    meta: IssueMeta, entries: Iterable[Entry]
+) -> tuple[tuple[str, str, str, str, int], ...]:
+    """An issue page's objects as ``Domain.get_objects`` lists them, less the docname:
+    (name, display name, type, anchor, priority)."""
+    Row = tuple[str, str, str, str, int]
+    rows: list[Row] = [(f"issue-{meta.number}", meta.title, "issue", "", 1)]
+    rows += [(entry.id, entry.title, "entry", entry.id, 1) for entry in entries]
+    return tuple(rows)
 
 
 def changed_keys(
@@ -324,6 +336,9 @@ class RoundupDomain(Domain):
         "shown": PerDoc(),
         # docname -> links_digest() of the issue (what Backlinks takes from it)
         "links": PerDoc(),
+        # docname -> issue_objects() of the issue: what get_objects lists, without
+        # unpickling the entries (the object inventory and the search index list them)
+        "objects": LazyPerDoc(),
     }
     data_version = ENV_VERSION
     #: derived from ``data``; dropped whenever the data changes (see _changed)
@@ -375,6 +390,7 @@ class RoundupDomain(Domain):
         self.data["terms"][docname] = (terms, terms_mentioned(issue.entries, terms))
         self.data["shown"][docname] = shown_digests(issue.meta, issue.entries)
         self.data["links"][docname] = links_digest(issue.meta.number, issue.entries, issue.mentions)
+        self.data["objects"][docname] = issue_objects(issue.meta, issue.entries)
 
     def note_prerendered(self, docname: str) -> None:
         """Record that ``docname`` was read with pre-rendered HTML (see ``fastpath``)."""
@@ -583,11 +599,9 @@ class RoundupDomain(Domain):
         return []
 
     def get_objects(self) -> Iterable[tuple[str, str, str, str, str, int]]:
-        for doc, meta in self.issues.items():
-            yield (f"issue-{meta.number}", meta.title, "issue", doc, "", 1)
-        for doc, entries in self.entries.items():
-            for entry in entries:
-                yield (entry.id, entry.title, "entry", doc, entry.id, 1)
+        for doc, rows in self.data["objects"].items():
+            for name, shown, typ, anchor, priority in rows:
+                yield (name, shown, typ, doc, anchor, priority)
 
 
 def registry_terms(env: BuildEnvironment) -> tuple[str, ...]:
