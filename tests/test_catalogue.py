@@ -127,6 +127,45 @@ def test_authors_and_venues_merge_variants(catalogue):
     assert catalogue.venues["harvard-business-review"].name == "Harvard Business Review"
 
 
+def _letter_pages_as_first_written(indexes, page_of, sort_key) -> dict[str, tuple[str, ...]]:
+    """Each page's names as the letter pages first found them: a scan of every name."""
+    pages = {page_of(index.name) for index in indexes.values()}
+    return {
+        page: tuple(
+            sorted(
+                (slug for slug, index in indexes.items() if page_of(index.name) == page),
+                key=lambda slug: sort_key(indexes[slug].name),
+            )
+        )
+        for page in pages
+    }
+
+
+def _check_letter_pages(built: Catalogue) -> None:
+    from roundup_kb import permalinks
+    from roundup_kb.names import slugify
+
+    assert built.author_pages == _letter_pages_as_first_written(
+        built.authors,
+        permalinks.author_docname,
+        lambda name: (slugify(permalinks.family_name(name)), slugify(name)),
+    )
+    assert built.venue_pages == _letter_pages_as_first_written(
+        built.venues,
+        permalinks.venue_docname,
+        lambda name: (permalinks.sort_name(name), slugify(name)),
+    )
+
+
+def test_letter_pages_list_each_name_where_it_leads(catalogue):
+    _check_letter_pages(catalogue)
+    assert catalogue.author_pages == {
+        "docs/authors/l": ("will-larson",),
+        "docs/authors/r": ("jade-rubick",),
+    }
+    assert "hpcwire" in catalogue.venue_pages["docs/venues/h"]
+
+
 def test_directories_say_where_each_name_leads_as_the_indexes_do(catalogue):
     for kind, indexes in (("author", catalogue.authors), ("venue", catalogue.venues)):
         directory = catalogue.directories[kind]
@@ -271,6 +310,7 @@ def test_corpus_catalogue():
     assert repeated, "some links are featured in more than one issue"
     assert built.venues["hpcwire"].name == "HPCwire"
     assert len(built.venues["the-next-platform"].entries) >= 35
+    _check_letter_pages(built)
 
 
 def test_json_text_is_one_record_per_line_and_parses_back(catalogue):

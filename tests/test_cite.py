@@ -4,6 +4,7 @@ RIS line structure, CSL-JSON validity and rendering with citeproc-py."""
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import json
 import random
 import re
@@ -19,6 +20,8 @@ from pybtex.database import parse_string
 
 from roundup_kb.cite import (
     bibliography,
+    builtin_reference,
+    builtin_references,
     clean_field,
     clean_url,
     csl_items,
@@ -27,6 +30,7 @@ from roundup_kb.cite import (
     entry_ris,
     featured_note,
     formatted_reference,
+    formatted_references,
     issue_bibtex,
     issue_csl,
     issue_ris,
@@ -816,6 +820,57 @@ def test_bibtex_round_trips_any_text(title, venue, details, authors, et_al, kind
     assert dict(lines).get("TI", "") == clean_field(title)
     item = entry_csl(entry, site_url=SITE, issue_meta=META)
     check_csl_item(item)
+
+
+def _builtin_reference_as_first_written(entry: Entry, issue_meta: IssueMeta, html: bool) -> str:
+    """``builtin_reference`` as it was before it made both forms at once."""
+    sentence = reference_module._sentence
+    esc = html_lib.escape if html else str
+    names, et_al = split_authors(entry.authors, entry.et_al)
+    date = issue_meta.date
+    when = f"({date.year}, {MONTHS[date.month - 1]} {date.day})."
+    title = clean_field(entry.title)
+    title_part = esc(sentence(title)) if title else ""
+    if html and title_part:
+        title_part = f"<i>{title_part}</i>"
+    authors = reference_module._apa_authors(names, et_al)
+    parts = [esc(sentence(authors)), when, title_part] if authors else [title_part, when]
+    for extra in (entry.venue, entry.details):
+        if clean_field(extra):
+            parts.append(esc(sentence(clean_field(extra))))
+    url = clean_url(entry.url)
+    if url:
+        parts.append(f'<a href="{esc(url)}">{esc(url)}</a>' if html else url)
+    return " ".join(p for p in parts if p)
+
+
+@settings(max_examples=200)
+@given(
+    title=hostile_text,
+    venue=st.none() | hostile_text,
+    details=st.none() | hostile_text,
+    authors=st.lists(author, max_size=4).map(tuple),
+    et_al=st.booleans(),
+    url=st.sampled_from(["", "https://example.org/p?q=1&r=<x>", " https://example.org/a b "]),
+)
+def test_both_builtin_references_are_those_made_one_at_a_time(
+    title, venue, details, authors, et_al, url
+):
+    entry = Entry(
+        id="rct94-prop",
+        issue=94,
+        date=DATE,
+        title=title,
+        url=url,
+        authors=authors,
+        venue=venue,
+        details=details,
+        et_al=et_al,
+    )
+    expected = tuple(_builtin_reference_as_first_written(entry, META, html) for html in (0, 1))
+    assert builtin_references(entry, META) == expected
+    assert tuple(builtin_reference(entry, META, html=html) for html in (False, True)) == expected
+    assert formatted_references(entry, META, "builtin") == expected
 
 
 @given(name=author)

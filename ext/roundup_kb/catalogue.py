@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from roundup_kb import permalinks
 from roundup_kb.model import Entry, Issue, Mention
 from roundup_kb.names import NameRegistry, name_key, slugify
 from roundup_kb.problems import Problem
@@ -219,6 +220,21 @@ def links_digest(number: int, entries: Iterable[Entry], mentions: Iterable[Menti
     return hashlib.sha1(repr((number, ordered, urls)).encode("utf-8")).hexdigest()
 
 
+def _by_page(
+    indexes: dict[str, NameIndex],
+    page_of: Callable[[str], str],
+    sort_key: Callable[[str], tuple[str, str]],
+) -> dict[str, tuple[str, ...]]:
+    """The slugs of ``indexes`` grouped by the page of each one's name, sorted there."""
+    pages: dict[str, list[str]] = defaultdict(list)
+    for slug, index in indexes.items():
+        pages[page_of(index.name)].append(slug)
+    return {
+        page: tuple(sorted(slugs, key=lambda slug: sort_key(indexes[slug].name)))
+        for page, slugs in sorted(pages.items())
+    }
+
+
 class Catalogue:
     """Entries, mentions and their indexes across all issues."""
 
@@ -305,6 +321,26 @@ class Catalogue:
         )
 
     @cached_property
+    def author_pages(self) -> dict[str, tuple[str, ...]]:
+        """A-Z page (:func:`~roundup_kb.permalinks.author_docname`) -> the slugs of the
+        authors it lists, by family name then name."""
+        return _by_page(
+            self.authors,
+            permalinks.author_docname,
+            lambda name: (slugify(permalinks.family_name(name)), slugify(name)),
+        )
+
+    @cached_property
+    def venue_pages(self) -> dict[str, tuple[str, ...]]:
+        """A-Z page (:func:`~roundup_kb.permalinks.venue_docname`) -> the slugs of the
+        venues it lists, by name less a leading "The", then name."""
+        return _by_page(
+            self.venues,
+            permalinks.venue_docname,
+            lambda name: (permalinks.sort_name(name), slugify(name)),
+        )
+
+    @cached_property
     def directories(self) -> dict[str, NameDirectory]:
         """``{"author": ..., "venue": ...}``: where each name leads.
 
@@ -322,7 +358,7 @@ class Catalogue:
 
     def complete(self) -> Catalogue:
         """Make every index now (see above); returns the catalogue."""
-        for name in ("by_topic", "authors", "venues", "directories"):
+        for name in ("by_topic", "authors", "venues", "directories", "author_pages", "venue_pages"):
             getattr(self, name)
         return self
 

@@ -27,7 +27,12 @@ from roundup_kb.cite.featured import (
 )
 from roundup_kb.cite.latex import latex_escape, latex_to_text
 from roundup_kb.cite.persons import PersonName, split_authors, split_name
-from roundup_kb.cite.reference import builtin_reference, formatted_reference
+from roundup_kb.cite.reference import (
+    builtin_reference,
+    builtin_references,
+    formatted_reference,
+    formatted_references,
+)
 from roundup_kb.cite.ris import entry_ris, issue_ris, ris_file
 
 __all__ = [
@@ -37,6 +42,7 @@ __all__ = [
     "bibliography",
     "bibtex_name",
     "builtin_reference",
+    "builtin_references",
     "clean_field",
     "clean_url",
     "csl_items",
@@ -46,6 +52,7 @@ __all__ = [
     "entry_ris",
     "featured_note",
     "formatted_reference",
+    "formatted_references",
     "issue_bibtex",
     "issue_csl",
     "issue_key",

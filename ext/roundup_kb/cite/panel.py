@@ -27,7 +27,7 @@ from roundup_kb.cite.featured import (
     issue_url,
 )
 from roundup_kb.cite.persons import split_name
-from roundup_kb.cite.reference import BUILTIN, formatted_reference
+from roundup_kb.cite.reference import BUILTIN, formatted_references
 from roundup_kb.cite.reference import _apa_name as apa_name
 from roundup_kb.cite.ris import entry_ris, issue_ris
 from roundup_kb.model import Entry, IssueMeta
@@ -111,7 +111,6 @@ def issue_panel(
             entry_bibtex(entry, issue_meta=meta, **settings),
             entry_ris(entry, issue_meta=meta, **settings),
             entry_csl(entry, issue_meta=meta, **settings),
-            formatted_reference(entry, meta, style, **settings),
-            formatted_reference(entry, meta, style, html=True, **settings),
+            *formatted_references(entry, meta, style, **settings),
         )
     return {"version": PANEL_VERSION, "issue": issue, "entries": records}

@@ -16,6 +16,7 @@ with no author is rendered with its venue, or its title, as the author (see
 from __future__ import annotations
 
 import html as html_lib
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -70,6 +71,22 @@ def formatted_reference(
         formal_names=True,
     )
     return _citeproc_reference(item, style, html=html)
+
+
+def formatted_references(
+    entry: Entry,
+    issue_meta: IssueMeta | None = None,
+    style: str = DEFAULT_STYLE,
+    **settings: Any,
+) -> tuple[str, str]:
+    """:func:`formatted_reference` as plain text and as HTML (the built-in style makes
+    both at once)."""
+    if style == BUILTIN or not citeproc_available():
+        return builtin_references(entry, issue_meta_for(entry, issue_meta))
+    return (
+        formatted_reference(entry, issue_meta, style, **settings),
+        formatted_reference(entry, issue_meta, style, html=True, **settings),
+    )
 
 
 # A parsed style is reused; citeproc-py sets the output formatter on it for each
@@ -179,20 +196,32 @@ def builtin_reference(entry: Entry, issue_meta: IssueMeta, *, html: bool = False
     ``Authors (2021, October 1). Title. Venue. Details. URL``; with no author the
     title takes the author's place, as APA does.  The date is the issue's.
     """
-    esc = html_lib.escape if html else str
+    return builtin_references(entry, issue_meta)[1 if html else 0]
+
+
+def builtin_references(entry: Entry, issue_meta: IssueMeta) -> tuple[str, str]:
+    """:func:`builtin_reference` as plain text and as HTML, the names split once."""
     names, et_al = split_authors(entry.authors, entry.et_al)
     date = issue_meta.date
     when = f"({date.year}, {MONTHS[date.month - 1]} {date.day})."
     title = clean_field(entry.title)
-    title_part = esc(_sentence(title)) if title else ""
-    if html and title_part:
-        title_part = f"<i>{title_part}</i>"
+    title_part = _sentence(title) if title else ""
     authors = _apa_authors(names, et_al)
-    parts = [esc(_sentence(authors)), when, title_part] if authors else [title_part, when]
-    for extra in (entry.venue, entry.details):
-        if clean_field(extra):
-            parts.append(esc(_sentence(clean_field(extra))))
+    author_part = _sentence(authors) if authors else ""
+    fields = (clean_field(extra) for extra in (entry.venue, entry.details))
+    extras = [_sentence(field) for field in fields if field]
     url = clean_url(entry.url)
-    if url:
-        parts.append(f'<a href="{esc(url)}">{esc(url)}</a>' if html else url)
-    return " ".join(p for p in parts if p)
+
+    def joined(esc: Callable[[str], str], title_part: str, url_part: str) -> str:
+        parts = [esc(author_part), when, title_part] if authors else [title_part, when]
+        parts += [esc(extra) for extra in extras]
+        if url:
+            parts.append(url_part)
+        return " ".join(p for p in parts if p)
+
+    escape = html_lib.escape
+    html_title = f"<i>{escape(title_part)}</i>" if title_part else ""
+    return (
+        joined(str, title_part, url),
+        joined(escape, html_title, f'<a href="{escape(url)}">{escape(url)}</a>'),
+    )

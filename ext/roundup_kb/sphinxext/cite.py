@@ -377,12 +377,7 @@ def render_bibliography(app: Sphinx, docname: str, slug: str) -> list[nodes.Node
     # by reference, then id: a link featured twice under one topic of one issue has
     # the same reference twice (entries do not compare)
     refs = sorted(
-        (
-            cite.formatted_reference(e, metas.get(e.issue), style, **settings),
-            cite.formatted_reference(e, metas.get(e.issue), style, html=True, **settings),
-            e.id,
-            e,
-        )
+        (*cite.formatted_references(e, metas.get(e.issue), style, **settings), e.id, e)
         for e in entries
     )
     intro = nodes.paragraph(classes=["roundup-count"])

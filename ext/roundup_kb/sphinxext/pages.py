@@ -395,19 +395,20 @@ class Renderer:
         return [listing]
 
     def _names(self, kind: str):
-        """(name indexes by slug, docname of a name, anchor of a slug, A-Z sort key of a name)."""
+        """(name indexes by slug, docname of a name, anchor of a slug, slugs by A-Z page)."""
+        catalogue = self.catalogue
         if kind == "authors":
             return (
-                self.catalogue.authors,
+                catalogue.authors,
                 permalinks.author_docname,
                 permalinks.anchor_for_person,
-                lambda name: (slugify(permalinks.family_name(name)), slugify(name)),
+                catalogue.author_pages,
             )
         return (
-            self.catalogue.venues,
+            catalogue.venues,
             permalinks.venue_docname,
             permalinks.anchor_for_venue,
-            lambda name: (permalinks.sort_name(name), slugify(name)),
+            catalogue.venue_pages,
         )
 
     def name_index(self, node: kb_placeholder) -> list[nodes.Node]:
@@ -433,12 +434,8 @@ class Renderer:
         return [letters, summary, nodes.raw("", listing, format="html")]
 
     def name_letter(self, node: kb_placeholder) -> list[nodes.Node]:
-        people, docname, anchor, sort_key = self._names(node["names"])
-        page = docname("x").rpartition("/")[0] + "/" + node["letter"]
-        here = sorted(
-            (slug for slug, person in people.items() if docname(person.name) == page),
-            key=lambda slug: sort_key(people[slug].name),
-        )
+        people, docname, anchor, pages = self._names(node["names"])
+        here = pages.get(docname("x").rpartition("/")[0] + "/" + node["letter"], ())
         if not here:
             return [nodes.paragraph("", f"No {node['names']} under this letter.")]
         out: list[str] = []
