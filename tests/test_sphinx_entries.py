@@ -168,6 +168,23 @@ def test_author_and_venue_pages(site):
     assert "No authors under this letter" in article(site.html("docs/authors/x.html"))
 
 
+def test_an_entry_listed_on_several_pages_is_made_once_per_directory(site, monkeypatch):
+    """Its authors' and venue's pages (one directory level) show one item, made once."""
+    from roundup_kb.sphinxext.pages import Renderer
+
+    made = count_calls(monkeypatch, Renderer, "_entry_item")
+    site.build()
+
+    def items(path: str) -> list[str]:
+        return re.findall(r'<li><p class="roundup-entry-line">.*?</li>', site.html(path))
+
+    author, venue = items("docs/authors/n.html"), items("docs/venues/h.html")
+    shared = set(author) & set(venue)
+    assert len(shared) == 2  # Nahrgang's entries, both in HBR
+    listed = sum(len(items(str(page.relative_to(site.out)))) for page in site.out.rglob("*.html"))
+    assert len(made) < listed
+
+
 def test_roles_directive_and_glossary(site):
     site.build()
     entry_id = export(site)["entries"][0]["id"]

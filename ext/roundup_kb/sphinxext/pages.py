@@ -15,6 +15,7 @@ from html import escape
 from itertools import groupby
 from pathlib import Path
 from typing import Any, ClassVar
+from weakref import WeakKeyDictionary
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -241,6 +242,12 @@ class GlossaryDirective(_Placeholder):
 # -- rendering ------------------------------------------------------------------------
 
 
+#: catalogue -> (entry id, issue shown, the issue page's URI) -> the entry's list item:
+#: an entry is listed on its topic's page, its authors' and venue's and its terms', which
+#: are written in one build (an addition) from one directory level (the same URIs)
+_ITEMS: WeakKeyDictionary[Catalogue, dict[tuple[str, bool, str], str]] = WeakKeyDictionary()
+
+
 class Renderer:
     """Builds the docutils nodes of generated lists for one page."""
 
@@ -330,8 +337,19 @@ class Renderer:
         Generated lists hold thousands of entries: built as HTML strings they
         cost a fraction of the docutils nodes the writer would turn into the
         same markup (and the search index reads text from raw HTML as well).
+        Each is made once per catalogue and page directory (:data:`_ITEMS`).
         """
         doc = self.issue_doc(entry)
+        items = _ITEMS.get(self.catalogue)
+        if items is None:
+            items = _ITEMS[self.catalogue] = {}
+        key = (entry.id, show_issue, self.uri(doc))
+        item = items.get(key)
+        if item is None:
+            item = items[key] = self._entry_item(entry, doc, show_issue)
+        return item
+
+    def _entry_item(self, entry: Entry, doc: str, show_issue: bool) -> str:
         parts = [self.link_html(entry.title, doc, entry.id, ["roundup-entry-title"])]
         said = ", ".join(entry.authors)
         if entry.venue:
