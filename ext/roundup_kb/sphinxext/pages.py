@@ -243,8 +243,9 @@ class GlossaryDirective(_Placeholder):
 
 
 #: catalogue -> (entry id, issue shown, the issue page's URI) -> the entry's list item:
-#: an entry is listed on its topic's page, its authors' and venue's and its terms', which
-#: are written in one build (an addition) from one directory level (the same URIs)
+#: an entry is listed with its issue on its authors', its venue's and its terms' pages,
+#: written in one build (an addition) from one directory level (the same URIs); its
+#: topic's page lists it under its issue (another item)
 _ITEMS: WeakKeyDictionary[Catalogue, dict[tuple[str, bool, str], str]] = WeakKeyDictionary()
 
 

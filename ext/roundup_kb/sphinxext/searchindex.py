@@ -355,9 +355,9 @@ class _Index:
         keep = set(builder.env.all_docs).difference(docnames)
         loaded = _record_loads(indexer) if indexer is not None else []
         if keep and helpers_available() and _can_record(indexer):
-            # Whether the inventory is current is decided here (6 ms on the corpus
-            # where the helper, touching the build's memory for the first time, took
-            # 15 to 25 ms); an edit to commentary leaves the helper only the index.
+            # Whether the inventory is current is decided here (6 to 10 ms on the
+            # corpus where the helper, touching the build's memory for the first
+            # time, took 15 to 25); an edit to commentary leaves it only the index.
             stale = None if self.dump_inventory is None else stale_digest(builder)
             self.helper = Helper(self._helper_work(docnames, keep, loaded, stale), "search index")
             self.inventory_by_helper = self.dump_inventory is not None
