@@ -256,6 +256,9 @@ def sphinx_build(
     """Run ``sphinx-build -b html`` in a child process; time it and read its peak memory.
 
     ``seed``: the child's ``PYTHONHASHSEED`` (None: a random one, as Python's default).
+    The files the last build wrote are flushed to disk first, outside the timing: on
+    2026-12-01 a 2,000-issue no-op build right after two full builds waited about 8 s
+    of its 9.84 s for their write-back (1.58 s of CPU).
     """
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q"]
     if jobs > 1:
@@ -265,6 +268,8 @@ def sphinx_build(
     if seed is not None:
         env["PYTHONHASHSEED"] = str(seed)
     with open(log, "w", encoding="utf-8") as stream:
+        if hasattr(os, "sync"):  # not on Windows
+            os.sync()
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, cwd=src, env=env)
         _, status, usage = os.wait4(child.pid, 0)

@@ -119,6 +119,25 @@ def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
         assert f"; {corpus['core_one_process']:.2f} s in one process" in report
 
 
+def test_each_build_starts_timed_after_the_last_ones_files_are_on_disk(tmp_path, monkeypatch):
+    """A rebuild is not charged for writing back what the build before it wrote."""
+    bench = _bench_module()
+    events: list[str] = []
+    monkeypatch.setattr(bench.os, "sync", lambda: events.append("sync"))
+    clock = bench.time.perf_counter
+
+    def perf_counter():
+        events.append("clock")
+        return clock()
+
+    monkeypatch.setattr(bench.time, "perf_counter", perf_counter)
+    src = tmp_path / "src"
+    src.mkdir()
+    build = bench.sphinx_build(src, tmp_path / "out", tmp_path / "build.log")
+    assert build.returncode != 0  # no conf.py: Sphinx stops at once, and is timed all the same
+    assert events[:2] == ["sync", "clock"]
+
+
 def test_hash_seeds_fixed_or_left_to_python():
     bench = _bench_module()
     assert [bench.hash_seed("fixed", attempt) for attempt in range(3)] == [1, 2, 3]
