@@ -24,6 +24,13 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def preview(session: nox.Session) -> None:
+    """Build the site, serve it on http://127.0.0.1:8000/ and build again on every change."""
+    session.install("-e", ".")
+    session.run("roundup-kb", "preview", *session.posargs)
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (pytest)."""
     session.install("-e", ".[test]")

@@ -58,7 +58,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "research-computing-teams"
 #: generated at build time, never copied into a scratch project
 GENERATED = ("topics", "authors", "venues")
 EDIT_SENTENCE = " This sentence was added by the benchmark to time an incremental rebuild."
-SCENARIOS = ("full", "parallel", "noop", "edit", "add")
+SCENARIOS = ("full", "parallel", "noop", "edit", "add", "preview-edit", "preview-add")
 QUICK_SCENARIOS = ("full", "noop")
 LABELS = {
     "full": "full build",
@@ -66,7 +66,12 @@ LABELS = {
     "noop": "no-op rebuild",
     "edit": "rebuild after editing one issue",
     "add": "rebuild after adding one issue",
+    "preview-edit": "the edit, in roundup-kb preview",
+    "preview-add": "the addition, in roundup-kb preview",
 }
+#: rebuilds timed in ``roundup-kb preview``'s process (ours only; a vanilla project's
+#: live preview, sphinx-autobuild, runs sphinx-build each time): the change they time
+PREVIEW = {"preview-edit": "edit", "preview-add": "add"}
 
 VANILLA_CONF = '''\
 """Vanilla peer of the knowledge base: its conf.py without roundup_kb."""
@@ -218,7 +223,7 @@ class Build:
 
 
 #: scenarios that can run again from the same state (``--repeat``)
-REPEATABLE = ("full", "parallel", "noop", "edit", "add")
+REPEATABLE = SCENARIOS
 
 
 def median_build(builds: list[Build]) -> Build:
@@ -285,6 +290,80 @@ def sphinx_build(
         log=str(log),
         hash_seed=seed,
     )
+
+
+#: run by :class:`PreviewBuilder`: the preview's builder, building on each line read
+PREVIEW_CODE = """\
+import json, os, sys
+from pathlib import Path
+from roundup_kb.preview import WarmBuilder
+
+replies = os.fdopen(os.dup(1), "w")
+log = open(sys.argv[3], "a", encoding="utf-8")
+os.dup2(log.fileno(), 1)  # the builds' messages go to the log, as sphinx-build's
+os.dup2(log.fileno(), 2)
+builder = WarmBuilder(Path(sys.argv[1]), Path(sys.argv[2]))
+builder.warm()
+print("ready", file=replies, flush=True)
+for _ in sys.stdin:
+    r = builder.build()
+    reply = [r.returncode, r.seconds, r.cpu_seconds, r.peak_mib]
+    print(json.dumps(reply), file=replies, flush=True)
+"""
+
+
+class PreviewBuilder:
+    """``roundup-kb preview``'s builder (:class:`roundup_kb.preview.WarmBuilder`) in a
+    process of its own: Sphinx and the extensions imported once, untimed; each build
+    it is asked for forked from it and timed there, from the fork to the child's exit."""
+
+    def __init__(self, src: Path, out: Path, log: Path, seed: int | None):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+        if seed is not None:
+            env["PYTHONHASHSEED"] = str(seed)
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", PREVIEW_CODE, str(src), str(out), str(log)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=src,
+            env=env,
+        )
+        self.seed = seed
+        if self.process.stdout.readline().strip() != "ready":
+            self.close()
+            raise SystemExit(f"bench: the preview's builder did not start; see {log}")
+
+    def build(self) -> Build:
+        before = self.log.read_text(encoding="utf-8", errors="replace").count("WARNING:")
+        if hasattr(os, "sync"):  # as sphinx_build, outside the timing
+            os.sync()
+        self.process.stdin.write("build\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"bench: the preview's builder stopped; see {self.log}")
+        returncode, seconds, cpu, peak = json.loads(line)
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return Build(
+            seconds=round(seconds, 3),
+            peak_mib=round(peak, 1),
+            cpu_seconds=round(cpu, 3),
+            warnings=text.count("WARNING:") - before,
+            returncode=returncode,
+            log=str(self.log),
+            hash_seed=self.seed,
+        )
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
 
 
 @dataclass
@@ -386,13 +465,16 @@ def run_corpus(
     edited: tuple[str, str] | None = None
     added: tuple[str, str] | None = None
     unedited = ""
-    if "edit" in scenarios:
+    if {"edit", "preview-edit"} & set(scenarios):
         page, text = edit_one_issue(projects["ours"] / "issues")
         edited, unedited = (page.name, text), page.read_text(encoding="utf-8")
-    if "add" in scenarios:
+    if {"add", "preview-add"} & set(scenarios):
         added = next_issue(projects["ours"] / "issues", seed)
     runs: dict[str, dict[str, list[Build]]] = {
-        scenario: {flavour: [] for flavour in projects} for scenario in scenarios
+        scenario: {
+            flavour: [] for flavour in projects if flavour == "ours" or scenario not in PREVIEW
+        }
+        for scenario in scenarios
     }
     # Rounds: each round runs every scenario once, so a rebuild and the full build it
     # is a share of are timed minutes apart, not a quarter of an hour: this machine's
@@ -400,8 +482,22 @@ def run_corpus(
     for attempt in range(repeat):
         if attempt:
             _restore_sources(projects, edited, unedited, added)
+        preview: PreviewBuilder | None = None
         for scenario in scenarios:
             if attempt and scenario not in REPEATABLE:
+                continue
+            if scenario in PREVIEW:
+                if preview is None:  # one per round: the round's hash seed
+                    suffix = f"-{attempt + 1}" if attempt else ""
+                    preview = PreviewBuilder(
+                        projects["ours"],
+                        projects["ours"] / "_build" / "html",
+                        logs / f"ours-preview{suffix}.log",
+                        hash_seed(hash_seeds, attempt),
+                    )
+                runs[scenario]["ours"].append(
+                    _run_preview(name, scenario, projects["ours"], preview, edited, unedited, added)
+                )
                 continue
             for flavour, src in projects.items():
                 runs[scenario][flavour].append(
@@ -418,6 +514,8 @@ def run_corpus(
                         hash_seed(hash_seeds, attempt),
                     )
                 )
+        if preview is not None:
+            preview.close()
     for scenario in scenarios:
         result.builds[scenario] = {
             flavour: median_build(builds) if len(builds) > 1 else builds[0]
@@ -480,6 +578,39 @@ def _run_scenario(
     return build
 
 
+def _run_preview(
+    name: str,
+    scenario: str,
+    src: Path,
+    preview: PreviewBuilder,
+    edited: tuple[str, str] | None,
+    unedited: str,
+    added: tuple[str, str] | None,
+) -> Build:
+    """The edit or the addition of the round, built by the preview.  The edit starts
+    from the round's first pages (edit taken back, addition removed, built untimed);
+    the addition follows it, as the sphinx-build addition follows its edit."""
+    change = PREVIEW[scenario]
+    if change == "edit":
+        _restore_sources({"ours": src}, edited, unedited, added)
+        settle = preview.build()
+        if settle.returncode != 0:
+            raise SystemExit(f"bench: the preview's build of {name} failed; see {settle.log}")
+    if change == "edit" and edited:
+        (src / "issues" / edited[0]).write_text(edited[1], encoding="utf-8")
+    if change == "add" and added:
+        (src / "issues" / added[0]).write_text(added[1], encoding="utf-8")
+    build = preview.build()
+    _say(
+        f"{name}: {'ours':7} {_label(scenario, 0):32} {build.seconds:8.2f} s "
+        f"{build.peak_mib:8.0f} MiB  {build.warnings} warnings"
+    )
+    if build.returncode != 0:
+        raise SystemExit(f"bench: the preview's {change} build of {name} failed; see {build.log}")
+    _check_rebuilt(change, src / "_build" / "html", edited, added, f"preview {name}")
+    return build
+
+
 def _check_rebuilt(
     scenario: str, out: Path, edited: tuple[str, str] | None, added: tuple[str, str] | None, what
 ) -> None:
@@ -538,11 +669,18 @@ def check_targets(results: list[CorpusResult], jobs: int) -> list[Target]:
                 "x serial",
             )
         )
-        for scenario, limit in (("edit", 0.10), ("add", 0.15)):
+        for scenario, limit in (
+            ("edit", 0.10),
+            ("add", 0.15),
+            ("preview-edit", 0.10),
+            ("preview-add", 0.15),
+        ):
             value = seconds(r, scenario)
+            change = PREVIEW.get(scenario, scenario)
             targets.append(
                 _check(
-                    f"{scenario}-one rebuild <= {limit:.0%} of full",
+                    f"{change}-one rebuild{' in preview' if scenario in PREVIEW else ''} "
+                    f"<= {limit:.0%} of full",
                     r.name,
                     value / full if value is not None and full else None,
                     limit,
@@ -622,7 +760,13 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
             "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for scenario, builds in r.builds.items():
-            ours, vanilla = builds["ours"], builds["vanilla"]
+            ours, vanilla = builds["ours"], builds.get("vanilla")
+            if vanilla is None:  # the preview's rebuilds: ours only
+                lines.append(
+                    f"| {_label(scenario, jobs)} | {ours.seconds:.2f} | - | - "
+                    f"| {ours.peak_mib:.0f} | - |"
+                )
+                continue
             ratio = f"{ours.seconds / vanilla.seconds:.2f}" if vanilla.seconds else "-"
             lines.append(
                 f"| {_label(scenario, jobs)} | {ours.seconds:.2f} | {vanilla.seconds:.2f} "
@@ -757,7 +901,7 @@ def _scenarios(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(
             f"unknown scenario {', '.join(unknown) or value!r}: choose from {', '.join(SCENARIOS)}"
         )
-    if set(chosen) & {"noop", "edit", "add"}:
+    if set(chosen) & {"noop", "edit", "add", *PREVIEW}:
         chosen += ("full",)  # rebuilds need the full build's output to rebuild
     return tuple(s for s in SCENARIOS if s in chosen)
 

@@ -119,6 +119,44 @@ def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
         assert f"; {corpus['core_one_process']:.2f} s in one process" in report
 
 
+@pytest.mark.sphinx
+def test_the_previews_rebuilds_are_timed_in_its_process_round_by_round(tmp_path):
+    """``preview-edit`` and ``preview-add``: ours only, built by a ``roundup-kb preview``
+    builder started afresh each round with the round's hash seed."""
+    bench = _bench_module()
+    work, out = tmp_path / "work", tmp_path / "out"
+    command = [sys.executable, str(BENCH), "--no-corpus", "--sizes", "4", "--repeat", "2"]
+    command += ["--scenarios", "preview-edit,preview-add", "--workdir", str(work)]
+    command += ["--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-5000:]
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    (corpus,) = data["corpora"]
+    assert list(corpus["builds"]) == ["full", "preview-edit", "preview-add"]
+    for scenario in ("preview-edit", "preview-add"):
+        (build,) = corpus["builds"][scenario].values()  # ours alone
+        assert set(corpus["builds"][scenario]) == {"ours"}
+        assert len(build["runs"]) == 2 and build["hash_seeds"] == [1, 2]
+        assert build["returncode"] == 0 and build["warnings"] == 0
+        assert build["peak_mib"] > 10 and build["cpu_seconds"] > 0
+    project = work / "synthetic-4" / "ours"
+    logs = sorted(p.name for p in (project.parent / "logs").glob("ours-preview*.log"))
+    assert logs == ["ours-preview-2.log", "ours-preview.log"]
+    # what the last round's preview built: the edit, then the addition
+    site = project / "_build" / "html"
+    edited = [p for p in site.glob("issues/*.html") if bench.EDIT_SENTENCE.strip() in p.read_text()]
+    assert len(edited) == 1
+    assert (site / "issues" / "0005.html").is_file()
+    report = (out / "results.md").read_text(encoding="utf-8")
+    assert re.search(
+        r"\| the edit, in roundup-kb preview \| [\d.]+ \| - \| - \| \d+ \| - \|", report
+    )
+    statuses = {t["target"]: t["status"] for t in data["targets"]}
+    assert statuses["edit-one rebuild in preview <= 10% of full"] in ("PASS", "FAIL")
+    assert statuses["add-one rebuild in preview <= 15% of full"] in ("PASS", "FAIL")
+    assert statuses["edit-one rebuild <= 10% of full"] == "SKIP"
+
+
 def test_each_build_starts_timed_after_the_last_ones_files_are_on_disk(tmp_path, monkeypatch):
     """A rebuild is not charged for writing back what the build before it wrote."""
     bench = _bench_module()

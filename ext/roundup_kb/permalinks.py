@@ -18,6 +18,8 @@ ISSUES_DIR = "issues"
 TOPICS_DIR = "docs/topics"
 AUTHORS_DIR = "docs/authors"
 VENUES_DIR = "docs/venues"
+#: where the build writes the generated pages' sources (edits there are overwritten)
+GENERATED_DIRS = (TOPICS_DIR, AUTHORS_DIR, VENUES_DIR)
 GLOSSARY_DOC = "docs/topics/glossary"
 #: the letter page for names that do not start with a-z after ASCII folding
 OTHER = "other"
