@@ -341,6 +341,10 @@ def test_the_command_needs_a_project(tmp_path, monkeypatch, capsys):
     assert "no conf.py here" in err and "roundup-kb preview" in err
     assert main(["preview", "--port", "70000"]) == 2
     assert main(["preview", "--interval", "0"]) == 2
+    capsys.readouterr()
+    monkeypatch.delattr(os, "fork")
+    assert main(["preview"]) == 2
+    assert "cannot fork" in capsys.readouterr().err
 
 
 def _wait(predicate, timeout=60.0):

@@ -10,6 +10,7 @@ Defaults come from ``[tool.roundup-kb]`` in the nearest ``pyproject.toml``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -398,6 +399,13 @@ def add_preview(commands: argparse._SubParsersAction) -> None:
 def run_preview(args: argparse.Namespace, config: ProjectConfig) -> int:
     from roundup_kb.preview import Preview
 
+    if not hasattr(os, "fork"):
+        print(
+            "roundup-kb preview: error: this system cannot fork processes (Windows); "
+            "build with python3 -m nox -s docs and serve _build/html instead",
+            file=sys.stderr,
+        )
+        return 2
     if not (config.root / "conf.py").is_file():
         raise RoundupError(
             Problem(

@@ -33,7 +33,6 @@ import json
 import multiprocessing
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -109,10 +108,9 @@ class BuildResult:
     returncode: int
     #: wall-clock seconds from the fork to the child's exit
     seconds: float
-    #: the child's CPU time and peak resident set (with the processes it waited for);
-    #: None where builds are not forked
-    cpu_seconds: float | None = None
-    peak_mib: float | None = None
+    #: the child's CPU time and peak resident set (with the processes it waited for)
+    cpu_seconds: float
+    peak_mib: float
 
 
 def _theme_module(name: str) -> str | None:
@@ -231,12 +229,8 @@ class WarmBuilder:
     # -- building
 
     def build(self) -> BuildResult:
-        """One build, as ``sphinx-build`` would run it, in a child of this process (a
-        new interpreter where :func:`os.fork` is missing)."""
+        """One build, as ``sphinx-build`` would run it, in a child of this process."""
         start = time.perf_counter()
-        if not hasattr(os, "fork"):
-            code = subprocess.call([sys.executable, "-m", "sphinx", *self.argv])
-            return BuildResult(code, time.perf_counter() - start)
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
