@@ -19,7 +19,9 @@ around it and its peak memory read from ``os.wait4`` (largest resident set of
 the build process and the workers it forked).  Scenarios, ours then vanilla
 each time: a full build, a full ``-j N`` build (another output directory), a
 no-op rebuild, a rebuild after appending a sentence to one entry's commentary in
-the middle issue, and one after adding an issue (the next synthetic one).  The
+the middle issue, and one after adding an issue (the next synthetic one); then the
+same edit and addition built by ``roundup-kb preview``'s builder, which imported
+Sphinx and the extensions beforehand (ours only: :data:`PREVIEW`).  The
 core (parse, check and catalogue every page without Sphinx) is timed in a new
 Python process each time, with ``roundup-kb validate``'s default number of
 processes (and once in one process).  Results go to
