@@ -201,6 +201,9 @@ def test_a_warm_build_writes_what_sphinx_build_writes(make_site, frozen_heap_giv
     assert "sphinx.builders.html" in imported and warm.failed == {}
     os.environ["PYTHONHASHSEED"] = "0"  # read by the build's helpers, as in the cold run
     try:
+        assert warm.build().returncode == 0  # the build's own imports are learned here
+        shutil.rmtree(site.out)  # the second build, with them loaded, starts afresh too
+        shutil.rmtree(site.root / "docs" / "topics")
         result = warm.build()
     finally:
         del os.environ["PYTHONHASHSEED"]
@@ -222,6 +225,45 @@ def test_a_warm_rebuild_shows_an_edit_on_the_issue_and_its_topic(make_site, froz
     for page in ("issues/0001.html", "docs/topics/managing-teams.html"):
         assert "Hiring and keeping research software engineers" in site.html(page)
         assert "Hiring research" not in site.html(page)
+
+
+def test_modules_a_build_imported_are_imported_for_the_next(
+    make_site, frozen_heap_given_back, forget_localext
+):
+    site = make_site({1: FIRST})
+    module = _local_extension(site)
+    # the extension imports a module of its own only when Sphinx sets it up
+    module.write_text("def setup(app):\n    import lazymod\n    return {}\n")
+    (site.root / "lazymod.py").write_text("VALUE = 1\n")
+    warm = WarmBuilder(site.root, site.out)
+    warm.warm()
+    assert "localext" in sys.modules and "lazymod" not in sys.modules
+    assert warm.build().returncode == 0
+    assert "lazymod" in sys.modules  # learned from the build's child
+    lazymod = site.root / "lazymod.py"
+    os.utime(lazymod, ns=(lazymod.stat().st_atime_ns, lazymod.stat().st_mtime_ns + 1_000_000))
+    assert warm.stale_modules() == [os.path.realpath(lazymod)]  # and watched as project code
+    sys.modules.pop("lazymod")
+
+
+def test_learning_skips_main_modules_and_remembers_failures(tmp_path, monkeypatch):
+    (tmp_path / "goodmod.py").write_text("VALUE = 1\n")
+    (tmp_path / "badmod.py").write_text("raise SystemExit('not importable')\n")
+    (tmp_path / "apkg").mkdir()
+    (tmp_path / "apkg" / "__init__.py").write_text("")
+    (tmp_path / "apkg" / "__main__.py").write_text("raise RuntimeError('ran')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    warm = WarmBuilder(tmp_path, tmp_path / "out")
+    try:
+        names = ["goodmod", "badmod", "apkg.__main__", "goodmod", "__main__"]
+        assert warm.learn(names) == ["goodmod"]
+        assert "apkg.__main__" not in sys.modules and "badmod" not in sys.modules
+        assert warm._unimportable == {"badmod"}
+        assert warm.learn(["badmod"]) == []  # not tried again
+    finally:
+        for name in ("goodmod", "badmod", "apkg", "apkg.__main__"):
+            sys.modules.pop(name, None)
+        gc.unfreeze()
 
 
 def test_a_failing_build_returns_its_status(make_site, frozen_heap_given_back):

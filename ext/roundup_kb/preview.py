@@ -37,6 +37,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -146,6 +147,7 @@ class WarmBuilder:
         #: modules :meth:`warm` could not import, with the error (a build will say more)
         self.failed: dict[str, str] = {}
         self._local: dict[str, int] = {}
+        self._unimportable: set[str] = set()
 
     # -- warming up
 
@@ -229,14 +231,22 @@ class WarmBuilder:
     # -- building
 
     def build(self) -> BuildResult:
-        """One build, as ``sphinx-build`` would run it, in a child of this process."""
+        """One build, as ``sphinx-build`` would run it, in a child of this process.
+
+        The child tells this process which modules the build imported that this one
+        had not (extensions import most of theirs only when Sphinx sets them up);
+        they are imported here after the build, so the next build finds them loaded.
+        """
         start = time.perf_counter()
+        known = set(sys.modules)
+        read_end, write_end = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child: run Sphinx's command line, then leave without cleanup
             code = 2
             try:
+                os.close(read_end)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as sphinx-build has it
                 from sphinx.cmd.build import build_main
 
@@ -247,15 +257,46 @@ class WarmBuilder:
                 try:
                     sys.stdout.flush()
                     sys.stderr.flush()
+                    new = "\n".join(name for name in list(sys.modules) if name not in known)
+                    with os.fdopen(write_end, "wb") as report:
+                        report.write(new.encode())
                 finally:
                     os._exit(code)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as report:  # read before waiting: a pipe fills up
+            imported = report.read().decode().split()
         _, status, usage = os.wait4(pid, 0)
-        return BuildResult(
+        result = BuildResult(
             os.waitstatus_to_exitcode(status),
             time.perf_counter() - start,
             cpu_seconds=usage.ru_utime + usage.ru_stime,
             peak_mib=usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024),
         )
+        self.learn(imported)
+        return result
+
+    def learn(self, names: Iterable[str]) -> list[str]:
+        """Import the modules ``names`` (what a build imported) that this process lacks;
+        return those imported.  One that fails is not tried again; ``__main__``
+        modules (which run a program when imported) are never tried."""
+        done = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the build showed them already
+            for name in names:
+                if name in sys.modules or name in self._unimportable:
+                    continue
+                if name == "__main__" or name.endswith(".__main__"):
+                    continue
+                try:
+                    importlib.import_module(name)
+                except (Exception, SystemExit):  # a module that exits must not stop the preview
+                    self._unimportable.add(name)
+                else:
+                    done.append(name)
+        if done:
+            self._local = self._local_modules()
+            gc.freeze()
+        return done
 
 
 # --------------------------------------------------------------------------- serving
