@@ -436,3 +436,39 @@ def test_preview_serves_the_site_and_rebuilds_it_after_an_edit(make_site, tmp_pa
     assert text.rstrip().endswith("stopped")
     with pytest.raises(OSError):
         get(url + BUILD_PATH)
+
+
+def test_preview_starts_itself_again_when_the_projects_code_changes(make_site, tmp_path):
+    """A local extension edited while the preview runs: it says so and execs itself
+    again (a new process image, the same pid), and serves and builds as before."""
+    site = make_site({1: FIRST})
+    module = _local_extension(site)
+    log = tmp_path / "preview.log"
+    with log.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "roundup_kb.cli", "preview", "--port", "0", "--interval", "0.1"],
+            cwd=site.root,
+            stdout=err,
+            stderr=err,
+        )
+    try:
+        found = _wait(lambda: re.search(r"on (http://127\.0\.0\.1:\d+/)", log.read_text()))
+        _wait(lambda: _builds(found.group(1).rstrip("/")) == 1)
+        module.write_text(module.read_text() + "# changed\n")
+        again = _wait(lambda: re.findall(r"on (http://127\.0\.0\.1:\d+/)", log.read_text())[1:])
+        url = again[0].rstrip("/")
+        _wait(lambda: _builds(url) == 1)  # the new process's first build
+        if url != found.group(1).rstrip("/"):  # the old server was stopped first
+            with pytest.raises(OSError):
+                get(found.group(1) + BUILD_PATH.lstrip("/"))
+        assert b"Hiring research software engineers" in get(url + "/issues/0001.html")[2]
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    text = log.read_text()
+    assert "localext.py changed since it was imported; starting the preview again" in text
+    assert text.count("imported Sphinx and") == 2
