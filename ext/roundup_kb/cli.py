@@ -364,8 +364,8 @@ def add_preview(commands: argparse._SubParsersAction) -> None:
         description=(
             "Build the site, serve it, and build it again whenever a file of the project "
             "changes; open pages reload themselves after each build. Sphinx and the "
-            "extensions are imported once, so a rebuild after an edit takes about half "
-            "as long as sphinx-build's. Stop with Ctrl-C."
+            "extensions are imported once, so a rebuild after an edit takes well under "
+            "half as long as sphinx-build's. Stop with Ctrl-C."
         ),
     )
     parser.add_argument(

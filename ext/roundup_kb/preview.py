@@ -2,7 +2,8 @@
 
 Most of a rebuild started from the shell is start-up: the interpreter, Sphinx, its
 built-in extensions, MyST, the theme and roundup-kb are imported again each time
-(about half of a rebuild after an edit of the corpus, docs/performance.md).  The
+(0.66 s with ``sphinx-build`` after an edit of the corpus, 0.26 s in the preview:
+docs/performance.md).  The
 preview imports all of them once, in a process that then forks one child per build:
 each child starts as a fresh ``sphinx-build`` would, with the modules already
 loaded, runs Sphinx's own command line (``build_main``) and exits.  No build state
