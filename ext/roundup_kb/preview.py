@@ -3,8 +3,8 @@
 Most of a rebuild started from the shell is start-up: the interpreter, Sphinx, its
 built-in extensions, MyST, the theme and roundup-kb are imported again each time
 (0.66 s with ``sphinx-build`` after an edit of the corpus, 0.26 s in the preview:
-docs/performance.md).  The
-preview imports all of them once, in a process that then forks one child per build:
+docs/performance.md).  The preview imports all of them once, in a process that then
+forks one child per build:
 each child starts as a fresh ``sphinx-build`` would, with the modules already
 loaded, runs Sphinx's own command line (``build_main``) and exits.  No build state
 is kept between builds beyond what Sphinx keeps on disk, so a build in the preview
@@ -12,7 +12,9 @@ writes what ``sphinx-build`` writes.
 
 What is imported ahead is what Sphinx would load: its built-in extensions, the
 project's ``extensions`` and its HTML theme (``conf.py`` is read once for their
-names; each build reads it again, so a change to it takes effect at the next build).
+names; each build reads it again, so a change to it takes effect at the next build);
+then, after each build, the modules the build imported that were not loaded yet
+(extensions import most of their code only when Sphinx sets them up).
 Python code inside the project (``ext/``, local extensions) that changes after it
 was imported cannot be reloaded in place: the preview notices and starts itself
 again.
