@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -406,9 +407,14 @@ def _builds(url: str) -> int:
         return -1
 
 
-def test_preview_serves_the_site_and_rebuilds_it_after_an_edit(make_site, tmp_path):
-    site = make_site({1: FIRST})
-    log = tmp_path / "preview.log"
+#: the preview's line naming the address it serves
+SERVING = re.compile(r"on (http://127\.0\.0\.1:\d+/)")
+
+
+@contextmanager
+def preview_process(site, log: Path):
+    """``roundup-kb preview --port 0`` run in ``site`` as a process of its own, its
+    output in ``log``; killed after the block if it is still running."""
     with log.open("w") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "roundup_kb.cli", "preview", "--port", "0", "--interval", "0.1"],
@@ -417,7 +423,18 @@ def test_preview_serves_the_site_and_rebuilds_it_after_an_edit(make_site, tmp_pa
             stderr=err,
         )
     try:
-        found = _wait(lambda: re.search(r"on (http://127\.0\.0\.1:\d+/)", log.read_text()))
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_preview_serves_the_site_and_rebuilds_it_after_an_edit(make_site, tmp_path):
+    site = make_site({1: FIRST})
+    log = tmp_path / "preview.log"
+    with preview_process(site, log) as process:
+        found = _wait(lambda: SERVING.search(log.read_text()))
         url = found.group(1).rstrip("/")
         _wait(lambda: _builds(url) == 1)
         _, _, page = get(url + "/issues/0001.html")
@@ -427,10 +444,6 @@ def test_preview_serves_the_site_and_rebuilds_it_after_an_edit(make_site, tmp_pa
         assert b"Hiring takes months." in get(url + "/issues/0001.html")[2]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     text = log.read_text()
     assert "built in" in text and "after issues/0001.md changed" in text
     assert text.rstrip().endswith("stopped")
@@ -444,18 +457,11 @@ def test_preview_starts_itself_again_when_the_projects_code_changes(make_site, t
     site = make_site({1: FIRST})
     module = _local_extension(site)
     log = tmp_path / "preview.log"
-    with log.open("w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "roundup_kb.cli", "preview", "--port", "0", "--interval", "0.1"],
-            cwd=site.root,
-            stdout=err,
-            stderr=err,
-        )
-    try:
-        found = _wait(lambda: re.search(r"on (http://127\.0\.0\.1:\d+/)", log.read_text()))
+    with preview_process(site, log) as process:
+        found = _wait(lambda: SERVING.search(log.read_text()))
         _wait(lambda: _builds(found.group(1).rstrip("/")) == 1)
         module.write_text(module.read_text() + "# changed\n")
-        again = _wait(lambda: re.findall(r"on (http://127\.0\.0\.1:\d+/)", log.read_text())[1:])
+        again = _wait(lambda: SERVING.findall(log.read_text())[1:])
         url = again[0].rstrip("/")
         _wait(lambda: _builds(url) == 1)  # the new process's first build
         if url != found.group(1).rstrip("/"):  # the old server was stopped first
@@ -465,10 +471,6 @@ def test_preview_starts_itself_again_when_the_projects_code_changes(make_site, t
         assert process.poll() is None
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     text = log.read_text()
     assert "localext.py changed since it was imported; starting the preview again" in text
     assert text.count("imported Sphinx and") == 2
