@@ -370,6 +370,61 @@ def test_a_build_with_no_changed_issue_does_not_look_at_the_entries_again(site, 
     assert looked == [] and made == []
 
 
+def references_of(page: str) -> list[str]:
+    return re.findall(r'<li id="ref-[^"]+"><p>(.*?)</p></li>', page)
+
+
+def test_topic_bibliographies_format_only_the_references_that_changed(site, monkeypatch):
+    """References are kept between builds by issue page (``roundup-references.pickle``):
+    an addition formats the new issue's, an edit to what a reference shows formats that
+    page's again, a commentary edit or a build with no change formats none, and new
+    settings format every one again."""
+    from roundup_kb import cite as core_cite
+    from roundup_kb.sphinxext.cite import REFERENCES_NAME
+
+    site.build()
+    kept = site.doctrees / REFERENCES_NAME
+    assert kept.exists()
+    formatted: list[str] = []
+    real = core_cite.formatted_references
+
+    def counted(entry, *args, **kwargs):
+        formatted.append(entry.id)
+        return real(entry, *args, **kwargs)
+
+    monkeypatch.setattr(core_cite, "formatted_references", counted)
+    before = references_of(site.html("docs/topics/managing-teams.html"))
+    assert len(before) == 2
+    second = ISSUE_1.replace("number: 1", "number: 2").replace("2020-01-10", "2020-01-17")
+    second = second.replace("https://example.org/", "https://example.org/two/")
+    site.write_issue(2, second)
+    site.build()
+    assert formatted and {i.split("-")[0] for i in formatted} == {"rct2"}
+    page = references_of(site.html("docs/topics/managing-teams.html"))
+    assert len(page) == 4 and set(before) < set(page)  # issue 1's, as they were
+
+    formatted.clear()
+    stamp = kept.stat().st_mtime_ns
+    site.build()  # nothing changed
+    path = site.root / "issues" / "0001.md"
+    path.write_text(ISSUE_1.replace("Supporting informal", "Backing informal"), encoding="utf-8")
+    site.build()  # commentary only: the topic pages are not even written
+    assert formatted == [] and kept.stat().st_mtime_ns == stamp
+
+    path.write_text(ISSUE_1.replace("Comes at a Cost", "Comes at a Price"), encoding="utf-8")
+    site.write_issue(2, second.replace("2020-01-17", "2020-02-21"))
+    site.build()
+    assert {i.split("-")[0] for i in formatted} == {"rct1", "rct2"}
+    page = "\n".join(references_of(site.html("docs/topics/managing-teams.html")))
+    informal = "(2020, January 10). <i>Research: Informal Leadership Comes at a"
+    assert f"{informal} Price." in page and f"{informal} Cost." not in page
+    assert "(2020, February 21)" in page and "(2020, January 17)" not in page
+
+    formatted.clear()
+    site.build(confoverrides={"roundup_newsletter": "Another Newsletter"})
+    assert sorted(formatted) == sorted(set(formatted)) and len(formatted) >= 4
+
+
 def test_citation_cff_is_valid():
     data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert data["cff-version"] == "1.2.0"
