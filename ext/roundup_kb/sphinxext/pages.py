@@ -10,7 +10,7 @@ again (not read again: their doctrees hold only the placeholders).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import escape
 from itertools import groupby
 from pathlib import Path
@@ -331,23 +331,29 @@ class Renderer:
             return [nodes.raw("", markup, format="html")]
         return [box]
 
-    def entry_item(self, entry: Entry, *, show_issue: bool) -> str:
-        """One entry of a generated list, as HTML.
+    def entry_items(self, entries: Iterable[Entry], *, show_issue: bool) -> Iterator[str]:
+        """Entries of a generated list, each as HTML.
 
         Generated lists hold thousands of entries: built as HTML strings they
         cost a fraction of the docutils nodes the writer would turn into the
         same markup (and the search index reads text from raw HTML as well).
         Each is made once per catalogue and page directory (:data:`_ITEMS`).
         """
-        doc = self.issue_doc(entry)
-        items = _ITEMS.get(self.catalogue)
+        catalogue = self.catalogue
+        items = _ITEMS.get(catalogue)
         if items is None:
-            items = _ITEMS[self.catalogue] = {}
-        key = (entry.id, show_issue, self.uri(doc))
-        item = items.get(key)
-        if item is None:
-            item = items[key] = self._entry_item(entry, doc, show_issue)
-        return item
+            items = _ITEMS[catalogue] = {}
+        # an issue's entries follow each other: its page and URI are looked up once
+        number, doc, uri = None, "", ""
+        for entry in entries:
+            if entry.issue != number:
+                number, doc = entry.issue, self.issue_doc(entry)
+                uri = self.uri(doc)
+            key = (entry.id, show_issue, uri)
+            item = items.get(key)
+            if item is None:
+                item = items[key] = self._entry_item(entry, doc, show_issue)
+            yield item
 
     def _entry_item(self, entry: Entry, doc: str, show_issue: bool) -> str:
         parts = [self.link_html(entry.title, doc, entry.id, ["roundup-entry-title"])]
@@ -370,7 +376,7 @@ class Renderer:
         return f'<li><p class="roundup-entry-line">{"".join(parts)}</p></li>'
 
     def entry_list_html(self, entries: Iterable[Entry], *, show_issue: bool = True) -> str:
-        items = "\n".join(self.entry_item(entry, show_issue=show_issue) for entry in entries)
+        items = "\n".join(self.entry_items(entries, show_issue=show_issue))
         return f'<ul class="roundup-entries simple">\n{items}\n</ul>\n'
 
     def entry_list(self, entries: Iterable[Entry], *, show_issue: bool = True) -> nodes.raw:
