@@ -28,6 +28,7 @@ from roundup_kb.sphinxext import (
     issues,
     lazysoup,
     linkcheck,
+    pagebody,
     pages,
     pagetoc,
     plugins,
@@ -58,6 +59,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     prescan.setup(app)
     issues.setup(app)
     pages.setup(app)
+    pagebody.setup(app)
     cite.setup(app)
     datafiles.setup(app)
     docsettings.setup(app)
