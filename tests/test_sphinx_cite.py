@@ -380,6 +380,7 @@ def test_topic_bibliographies_format_only_the_references_that_changed(site, monk
     page's again, a commentary edit or a build with no change formats none, and new
     settings format every one again."""
     from roundup_kb import cite as core_cite
+    from roundup_kb.sphinxext import cite as sphinx_cite
     from roundup_kb.sphinxext.cite import REFERENCES_NAME
 
     site.build()
@@ -423,6 +424,14 @@ def test_topic_bibliographies_format_only_the_references_that_changed(site, monk
     formatted.clear()
     site.build(confoverrides={"roundup_newsletter": "Another Newsletter"})
     assert sorted(formatted) == sorted(set(formatted)) and len(formatted) >= 4
+
+    # changed code that formats references: an addition formats every one again
+    site.build()
+    formatted.clear()
+    monkeypatch.setattr(sphinx_cite, "_code_stamp", lambda modules: "changed code")
+    site.write_issue(3, second.replace("number: 2", "number: 3").replace("/two/", "/three/"))
+    site.build()
+    assert {i.split("-")[0] for i in formatted} == {"rct1", "rct2", "rct3"}
 
 
 def test_citation_cff_is_valid():

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import os
 import re
@@ -369,8 +370,12 @@ class TopicBibliographyDirective(SphinxDirective):
 
 #: formatted references of the last build, by issue page, in the doctree directory
 REFERENCES_NAME = "roundup-references.pickle"
-#: bump when a formatted reference changes (the built-in style, citeproc's input)
+#: bump when a formatted reference changes in a way the modules' times do not tell
 REFERENCES_VERSION = 1
+#: the modules that format a reference: a change to one of them formats every one again
+REFERENCE_MODULES = tuple(
+    f"roundup_kb.cite.{name}" for name in ("reference", "csl", "featured", "persons")
+)
 
 
 class References:
@@ -395,6 +400,7 @@ class References:
         self.settings = settings
         self.stamp = (
             REFERENCES_VERSION,
+            _code_stamp(REFERENCE_MODULES),
             _style_stamp(self.style),
             self.style == BUILTIN or citeproc_available(),
             sorted(settings.items()),
@@ -427,6 +433,12 @@ class References:
         if self.formatted and os.getpid() == self._home:
             kept = {doc: self.pages[doc] for doc in docnames if doc in self.pages}
             save_cache(self.path, self.stamp, kept)
+
+
+def _code_stamp(modules: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    """The modification time of each named module's file."""
+    files = ((name, importlib.import_module(name).__file__) for name in modules)
+    return tuple((name, os.stat(path).st_mtime_ns if path else 0) for name, path in files)
 
 
 def _style_stamp(style: str) -> Any:
