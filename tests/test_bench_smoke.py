@@ -139,6 +139,7 @@ def test_the_previews_rebuilds_are_timed_in_its_process_round_by_round(tmp_path)
         assert len(build["runs"]) == 2 and build["hash_seeds"] == [1, 2]
         assert build["returncode"] == 0 and build["warnings"] == 0
         assert build["peak_mib"] > 10 and build["cpu_seconds"] > 0
+        assert build["read_mib"] >= 0 and len(build["reads"]) == 2
     project = work / "synthetic-4" / "ours"
     logs = sorted(p.name for p in (project.parent / "logs").glob("ours-preview*.log"))
     assert logs == ["ours-preview-2.log", "ours-preview.log"]
@@ -255,6 +256,32 @@ def test_repeated_runs_keep_the_median_time_and_the_largest_peak():
     args = bench.parse_args(["--repeat", "3", "--repeat-up-to", "200"])
     assert [bench._repeat(args, n) for n in (126, 200, 2000)] == [3, 3, 1]
     assert bench._repeat(bench.parse_args([]), 126) == 1
+
+
+def test_the_report_says_which_builds_read_from_disk():
+    """A build that read files from disk rather than the page cache (``ru_inblock``) waited
+    on them: the report lists what each run read when one read a MiB or more."""
+    bench = _bench_module()
+    cached = [bench.Build(1.0, 80.0, 0.9, 0, 0, f"{n}.log", read_mib=0.1) for n in "abc"]
+    cold = [bench.Build(3.0, 80.0, 1.0, 0, 0, "d.log", read_mib=60.5), *cached[:2]]
+    result = bench.CorpusResult("corpus", 126, 1900, 0.5)
+    result.builds["full"] = {
+        "ours": bench.median_build(cached),
+        "vanilla": bench.median_build(cold),
+    }
+    result.builds["noop"] = {
+        "ours": bench.Build(4.94, 158.0, 1.5, 0, 0, "e.log", read_mib=12.0),
+        "vanilla": bench.Build(9.2, 367.0, 8.3, 0, 0, "f.log"),
+    }
+    meta = {"jobs": 2, "date": "now", "machine": "m", "python": "3", "sphinx": "9"}
+    meta |= {"pystemmer": True, "load_before": 0, "load_after": 0}
+    meta |= {"reference_before": 0.2, "reference_after": 0.2}
+    report = bench.markdown_report([result], [], meta)
+    assert "- full build, ours: 1.00, 1.00, 1.00 s\n" in report
+    assert "- full build, vanilla: 3.00, 1.00, 1.00 s; read from disk 60.5, 0.1, 0.1 MiB" in report
+    assert "- no-op rebuild, ours: 4.94 s; read from disk 12.0 MiB, 1.50 s of CPU" in report
+    assert "no-op rebuild, vanilla" not in report.split("| no-op rebuild |")[1]
+    assert bench._read(0.4) == "" and bench._read(12.0) == "  read 12 MiB from disk"
 
 
 @pytest.mark.sphinx

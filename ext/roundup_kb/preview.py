@@ -115,6 +115,8 @@ class BuildResult:
     #: the child's CPU time and peak resident set (with the processes it waited for)
     cpu_seconds: float
     peak_mib: float
+    #: what it read from disk, not from the page cache (MiB; ``ru_inblock``)
+    read_mib: float
 
 
 def _theme_module(name: str) -> str | None:
@@ -274,6 +276,7 @@ class WarmBuilder:
             time.perf_counter() - start,
             cpu_seconds=usage.ru_utime + usage.ru_stime,
             peak_mib=usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024),
+            read_mib=usage.ru_inblock * 512 / 2**20,
         )
         self.learn(imported)
         return result
