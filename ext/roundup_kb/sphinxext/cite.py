@@ -383,11 +383,13 @@ class References:
 
     A topic's bibliography formats every entry of the topic, and an addition
     rewrites the page of every topic the new issue touches: with a CSL style
-    (4 to 9 ms an entry with citeproc-py) that was seconds of references that
-    had not changed.  The references are kept by issue page, under the digest
-    of what they are made from (the page's front matter and its entries'
-    listed fields, :func:`~roundup_kb.sphinxext.domain.shown_digests`); the
-    file's stamp holds the style and the settings.  Made when a page first
+    (8.6 ms an entry with citeproc-py and ``harvard1``, for the text and the
+    HTML) that was seconds of references that had not changed.  The references
+    are kept by issue page, under the digest of what they are made from (the
+    page's front matter and its entries' listed fields,
+    :func:`~roundup_kb.sphinxext.domain.shown_digests`); the file's stamp holds
+    the style, the settings and the modification times of the modules that
+    format references (:data:`REFERENCE_MODULES`).  Made when a page first
     needs it (before ``-j N`` forks the writers: :func:`references`), saved at
     ``build-finished`` by the process that made it when it formatted anything.
     """
