@@ -419,15 +419,16 @@ class References:
     ) -> tuple[str, str]:
         """``entry``'s reference as text and as HTML; ``made_from``: the digest of
         page ``doc`` (None: not kept)."""
-        page = self.pages.get(doc) if made_from is not None else None
-        if made_from is not None and (page is None or page[0] != made_from):
-            page = self.pages[doc] = (made_from, {})
-        found = page[1].get(entry.id) if page is not None else None
+        page = self.pages.get(doc)
+        if page is None or page[0] != made_from:
+            page = (made_from, {})
+            if made_from is not None:
+                self.pages[doc] = page
+        found = page[1].get(entry.id)
         if found is None:
             found = cite.formatted_references(entry, meta, self.style, **self.settings)
+            page[1][entry.id] = found
             self.formatted += 1
-            if page is not None:
-                page[1][entry.id] = found
         return found
 
     def save(self, docnames: Iterable[str]) -> None:
