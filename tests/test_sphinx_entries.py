@@ -475,6 +475,9 @@ def _sent_back_by_a_forked_reader(data):
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_write_in_child, args=(data, send))
     child.start()
+    if not receive.poll(60):  # the child failed before sending
+        child.kill()
+        raise AssertionError(f"the forked reader sent nothing (exit code {child.exitcode})")
     sent = pickle.loads(receive.recv_bytes())
     child.join()
     assert child.exitcode == 0
@@ -515,6 +518,84 @@ def test_lazy_domain_data_is_unpickled_one_document_at_a_time():
     # a forked reader sends back only what it wrote, still per document
     sent = _sent_back_by_a_forked_reader(loaded)
     assert sent.unpacked() == set() and dict(sent.items()) == {"c": 3, "d": {"x"}}
+
+
+def test_lazy_domain_data_keeps_its_pickles_in_a_store_of_its_own(tmp_path):
+    """Attached to a file, the map pickles only places into the environment, adds
+    only the values that changed, writes the file again once it is mostly unused,
+    and tells when the file it pointed into is gone."""
+    from roundup_kb.sphinxext.domain import LazyPerDoc
+
+    path = tmp_path / "store.blobs"
+    data = LazyPerDoc({doc: ("x" * 1000, n) for n, doc in enumerate("abcd")})
+    assert data.attach(path)
+    saved = pickle.dumps(data)
+    assert len(saved) < 1000 < path.stat().st_size  # the values are in the store
+    loaded = pickle.loads(saved)
+    assert loaded.attach(path) and loaded.unpacked() == set()
+    assert loaded["b"] == ("x" * 1000, 1) and loaded.unpacked() == {"b"}
+    # an edit adds that document's value, the others keep their places
+    loaded["a"] = ("y" * 1000, 9)
+    size = path.stat().st_size
+    again = pickle.loads(pickle.dumps(loaded))
+    assert 2 * 1000 < path.stat().st_size - size < 3 * 1000  # "a", and "b" once read
+    assert again.attach(path)
+    assert dict(again.items()) == {"a": ("y" * 1000, 9)} | {
+        doc: ("x" * 1000, n) for n, doc in enumerate("abcd") if doc != "a"
+    }
+    # once more than half of the file is unused, it is written again, and places
+    # kept in memory follow it
+    tokens, sizes = {again._token}, []
+    for n in range(8):
+        again[f"a{n}"] = again.pop("a") if n == 0 else again.pop(f"a{n - 1}")
+        again = pickle.loads(pickle.dumps(again))
+        assert again.attach(path)
+        tokens.add(again._token)
+        sizes.append(path.stat().st_size)
+    assert len(tokens) > 1 and max(sizes) < 10 * 1000  # 16,000 bytes added in all
+    assert again.values()[-1] == ("y" * 1000, 9) and again["d"] == ("x" * 1000, 3)
+    # a forked reader sends back what it wrote, which its parent reads without a store
+    other = LazyPerDoc({"a": 1})
+    assert other.attach(tmp_path / "other.blobs")
+    other = pickle.loads(pickle.dumps(other))
+    assert other.attach(tmp_path / "other.blobs")
+    sent = _sent_back_by_a_forked_reader(other)
+    assert dict(sent.items()) == {"c": 3, "d": {"x"}}
+    # the file deleted (or written by a build whose environment was never saved):
+    # the map says so and drops the values it pointed to
+    lost = pickle.loads(pickle.dumps(again))
+    path.unlink()
+    assert not lost.attach(path) and dict(lost) == {}
+    # never attached, the map pickles its values whole, as before
+    alone = pickle.loads(pickle.dumps(LazyPerDoc({"a": 1, "b": 2})))
+    assert alone.unpacked() == set() and alone["a"] == 1
+    # a value popped while still pickled is gone (clear_doc pops)
+    assert alone.pop("b") == 2 and "b" not in alone and alone.pop("b", None) is None
+
+
+def test_an_environment_whose_stores_are_gone_is_read_again(make_site):
+    """Entries live beside environment.pickle; without their file, every page is
+    read again rather than shown without its entries."""
+    from roundup_kb.sphinxext.domain import STORE_NAME, get_domain
+
+    body = "## Managing Teams\n\n[A paper](https://example.org/a) - Ann Author, Venue\n\nWhy Zanzibarian.\n"
+    site = make_site({1: issue_page(1, "2021-01-01", body), 2: issue_page(2, "2021-01-08", body)})
+    site.build()
+    store = site.doctrees / STORE_NAME.format("entries")
+    # the entries' commentary is in their store, not in the environment
+    assert b"Zanzibarian" in store.read_bytes()
+    assert b"Zanzibarian" not in (site.doctrees / "environment.pickle").read_bytes()
+    app, _ = site.build()
+    assert _read_by(app) == []
+    store.unlink()
+    app, _ = site.build()
+    assert {"issues/0001", "issues/0002"} <= set(_read_by(app))
+    assert "pickled values in" in app._status.getvalue()
+    dom = get_domain(app.env)
+    assert [e.title for e in dom.entries["issues/0001"]] == ["A paper"]
+    assert "A paper" in site.html("docs/topics/managing-teams.html")
+    app, _ = site.build()
+    assert _read_by(app) == []
 
 
 def test_a_build_that_changes_nothing_unpickles_no_entries(make_site):
