@@ -77,6 +77,7 @@ def test_a_parallel_build_checks_pages_in_forked_processes_with_the_same_results
     checkers = pids()
     assert len(checkers) == 2 and os.getpid() not in checkers
     (site.doctrees / prescan_module.CACHE_NAME).unlink()  # check everything again
+    monkeypatch.setattr(prescan_module, "helpers_available", lambda: False)  # one CPU
     app, _ = site.build(fresh=True)
     serial = app._roundup_scan
     assert pids() == {os.getpid()}
@@ -85,6 +86,14 @@ def test_a_parallel_build_checks_pages_in_forked_processes_with_the_same_results
     assert set(forked.skeletons) == set(serial.pages)  # the forked readers took copies
     assert serial.skeletons == {}  # the serial reader took every skeleton
     assert "Why 3." in forked_html
+    assert site.html("issues/0003.html") == forked_html
+    # a serial build with a second CPU free checks in two processes as well
+    (site.doctrees / prescan_module.CACHE_NAME).unlink()
+    monkeypatch.setattr(prescan_module, "helpers_available", lambda: True)
+    app, _ = site.build(fresh=True)
+    checkers = pids()
+    assert len(checkers) == 2 and os.getpid() not in checkers
+    assert app._roundup_scan.pages == serial.pages and app._roundup_scan.skeletons == {}
     assert site.html("issues/0003.html") == forked_html
 
 
