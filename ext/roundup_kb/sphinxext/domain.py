@@ -258,7 +258,7 @@ class LazyPerDoc(PerDoc):
     :class:`~roundup_kb.files.BlobStore`, and the environment holds only their
     places: saving it after an edit writes the edited page's pickle and not the
     other pages' again (the 2,000-issue environment went from 60 MB to a
-    quarter of that), and a build that reads no value does not read their file.
+    tenth of that), and a build that reads no value does not read their file.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

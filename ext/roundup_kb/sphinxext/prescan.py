@@ -343,7 +343,7 @@ def _check_chunk(chunk: list[tuple[str, Path, tuple[int, int]]]) -> list[tuple]:
 def _processes(app: Sphinx) -> int:
     """How many processes may check pages: ``-j N``'s, or in a serial build two where
     a second CPU is free, as for roundup-kb's other helpers.  Nothing else runs
-    at ``builder-inited``; on a full build of the corpus the checks took 0.70 to
+    at ``builder-inited``; on full builds of the corpus its handlers took 0.70 to
     1.06 s instead of 1.23 to 2.33 s (``benchmarks/phase_timer.py``)."""
     return app.parallel if app.parallel > 1 else (2 if helpers_available() else 1)
 
