@@ -56,3 +56,28 @@ def test_newlines_are_written_as_given(tmp_path):
     assert path.read_bytes() == b"a\r\nb\n"
     assert write_if_changed(path, "a\nb\n") is True
     assert path.read_bytes() == b"a\nb\n"
+
+
+def test_a_blob_store_keeps_what_is_kept_and_is_rewritten_once_mostly_unused(tmp_path):
+    """The rule both the pre-scan and the environment's stores follow (``keep``)."""
+    from roundup_kb.files import BlobStore, Place
+
+    store = BlobStore(tmp_path / "s.blobs")
+    token, places = store.keep(None, {}, {"a": b"a" * 100, "b": b"b" * 100})
+    assert token == store.token() and {store.read(p) for p in places.values()} == {
+        b"a" * 100,
+        b"b" * 100,
+    }
+    # kept blobs stay where they are; new ones go at the end, under the same token
+    size = store.size()
+    again, moved = store.keep(token, {"a": places["a"]}, {"b": b"c" * 100})
+    assert again == token and moved["a"] == places["a"] and store.size() == size + 100
+    assert store.read(moved["b"]) == b"c" * 100 and isinstance(moved["b"], Place)
+    # more than half of the file unused: written again, under a new token
+    third, last = store.keep(again, {"a": moved["a"]}, {"b": b"d" * 10})
+    assert third != again and store.size() == BlobStore.TOKEN_SIZE + 110
+    assert store.read(last["a"]) == b"a" * 100 and store.read(last["b"]) == b"d" * 10
+    # nothing kept: nothing in the file is worth keeping either
+    fourth, only = store.keep(third, {}, {"z": b"z"})
+    assert fourth != third and store.size() == BlobStore.TOKEN_SIZE + 1
+    assert store.read(only["z"]) == b"z"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
+
+_K = TypeVar("_K")
 
 
 def write_if_changed(path: Path, text: str) -> bool:
@@ -54,6 +57,13 @@ def save_cache(path: Path, stamp: Any, data: Any) -> None:
     with tmp.open("wb") as handle:
         pickle.dump((stamp, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
+
+
+class Place(NamedTuple):
+    """Where one byte string is in a :class:`BlobStore`."""
+
+    offset: int
+    length: int
 
 
 class BlobStore:
@@ -107,6 +117,26 @@ class BlobStore:
         """Add ``blobs`` at the end of the file; their places."""
         with self.path.open("ab") as handle:
             return _write_blobs(handle, handle.tell(), blobs)
+
+    def keep(
+        self, token: bytes | None, kept: Mapping[_K, Place], fresh: Mapping[_K, bytes]
+    ) -> tuple[bytes, dict[_K, Place]]:
+        """Store ``fresh`` beside ``kept`` (already in the file of ``token``, None if
+        there is none); the file's token and the place of every key.
+
+        New blobs go at the end of the file.  The file is written again, holding
+        only these, when nothing in it is kept (it would all be unused) or when
+        more than half of it would be blobs no key has any more.
+        """
+        size = sum(len(blob) for blob in fresh.values())
+        live = sum(place.length for place in kept.values())
+        unused = self.size() - self.TOKEN_SIZE - live
+        if token is None or not kept or unused > live + size:
+            blobs = {key: self.read(place) for key, place in kept.items()} | dict(fresh)
+            token, places = self.rewrite(list(blobs.values()))
+            return token, {key: Place(*p) for key, p in zip(blobs, places, strict=True)}
+        added = self.append(list(fresh.values()))
+        return token, dict(kept) | {key: Place(*p) for key, p in zip(fresh, added, strict=True)}
 
     def rewrite(self, blobs: list[bytes]) -> tuple[bytes, list[tuple[int, int]]]:
         """Replace the file by one holding ``blobs`` alone, under a new token; (token, places)."""

@@ -14,7 +14,7 @@ import os
 import pickle
 from collections.abc import Iterable, Sequence, Set
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from docutils import nodes
 from sphinx.addnodes import pending_xref
@@ -28,7 +28,7 @@ from sphinx.util.nodes import make_refnode
 
 from roundup_kb import __version__, permalinks
 from roundup_kb.catalogue import Backlinks, Catalogue, NameDirectory, links_digest, terms_mentioned
-from roundup_kb.files import BlobStore, load_cache, save_cache
+from roundup_kb.files import BlobStore, Place, load_cache, save_cache
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 from roundup_kb.parser import entry_summary
 
@@ -236,13 +236,6 @@ class _Packed:
         return (_Packed, (self.blob,))
 
 
-class _Placed(NamedTuple):
-    """Where one document's pickled value of a :class:`LazyPerDoc` is in its store."""
-
-    offset: int
-    length: int
-
-
 class LazyPerDoc(PerDoc):
     """A :class:`PerDoc` whose values stay pickled, one document each, until asked for.
 
@@ -271,7 +264,7 @@ class LazyPerDoc(PerDoc):
         """Keep the pickles in the store at ``path`` from now on.  False if some
         values were in a store that is not there any more (they are dropped)."""
         self._store = BlobStore(path)
-        placed = [doc for doc, value in dict.items(self) if isinstance(value, _Placed)]
+        placed = [doc for doc, value in dict.items(self) if isinstance(value, Place)]
         if not placed or self._token == self._store.token():
             return True
         for docname in placed:
@@ -280,7 +273,7 @@ class LazyPerDoc(PerDoc):
         return False
 
     def _value(self, docname: str, value: Any, *, keep: bool = True) -> Any:
-        if isinstance(value, _Placed):
+        if isinstance(value, Place):
             if self._store is None:
                 raise RuntimeError(f"{docname}: the value is in a store never attached")
             value = _Packed(self._store.read(value))
@@ -316,7 +309,7 @@ class LazyPerDoc(PerDoc):
             return (type(self), (), state, None, iter(items))
 
         def packed(value: Any) -> _Packed:
-            if isinstance(value, _Placed):  # the receiver has no store
+            if isinstance(value, Place):  # the receiver has no store
                 assert self._store is not None
                 return _Packed(self._store.read(value))
             if isinstance(value, _Packed):
@@ -327,9 +320,9 @@ class LazyPerDoc(PerDoc):
         items = [(doc, packed(dict.__getitem__(self, doc))) for doc in docnames]
         return (type(self), (), {"_token": self._token}, None, iter(items))
 
-    def _placed_items(self) -> list[tuple[str, _Placed]]:
+    def _placed_items(self) -> list[tuple[str, Place]]:
         """Every document's value as its place in the store, the values not there yet
-        added to it first (or the store written again, see :func:`_store_blobs`)."""
+        added to it first (:meth:`~roundup_kb.files.BlobStore.keep`)."""
         assert self._store is not None
         values = {doc: dict.__getitem__(self, doc) for doc in self}
         fresh = {
@@ -337,12 +330,12 @@ class LazyPerDoc(PerDoc):
             if isinstance(value, _Packed)
             else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
             for doc, value in values.items()
-            if not isinstance(value, _Placed)
+            if not isinstance(value, Place)
         }
-        kept = {doc: value for doc, value in values.items() if isinstance(value, _Placed)}
-        self._token, places = _store_blobs(self._store, self._token, kept, fresh)
+        kept = {doc: value for doc, value in values.items() if isinstance(value, Place)}
+        self._token, places = self._store.keep(self._token, kept, fresh)
         for doc, place in places.items():
-            if isinstance(values[doc], (_Packed, _Placed)):  # unpickled ones stay so
+            if isinstance(values[doc], (_Packed, Place)):  # unpickled ones stay so
                 dict.__setitem__(self, doc, place)
         return [(doc, places[doc]) for doc in self]
 
@@ -351,30 +344,7 @@ class LazyPerDoc(PerDoc):
 
     def unpacked(self) -> set[str]:
         """The documents whose value has been unpickled (or set) in this process."""
-        return {doc for doc, value in dict.items(self) if not isinstance(value, (_Packed, _Placed))}
-
-
-def _store_blobs(
-    store: BlobStore,
-    token: bytes | None,
-    kept: dict[str, _Placed],
-    fresh: dict[str, bytes],
-) -> tuple[bytes, dict[str, _Placed]]:
-    """Add ``fresh`` to ``store``, where ``kept`` are already; (its token, every place).
-
-    The store is written again, holding only these, when nothing in it is kept
-    (a full build) or when more than half of it would be pickles no document
-    has any more.
-    """
-    size = sum(len(blob) for blob in fresh.values())
-    live = sum(place.length for place in kept.values())
-    unused = store.size() - BlobStore.TOKEN_SIZE - live
-    if token is None or not kept or unused > live + size:
-        blobs = {doc: store.read(place) for doc, place in kept.items()} | fresh
-        token, places = store.rewrite(list(blobs.values()))
-        return token, {doc: _Placed(*p) for doc, p in zip(blobs, places, strict=True)}
-    added = store.append(list(fresh.values()))
-    return token, kept | {doc: _Placed(*p) for doc, p in zip(fresh, added, strict=True)}
+        return {doc for doc, value in dict.items(self) if not isinstance(value, (_Packed, Place))}
 
 
 class KBXRefRole(XRefRole):

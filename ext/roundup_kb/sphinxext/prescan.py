@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from docutils.utils import normalize_language_tag
@@ -32,7 +32,7 @@ from sphinx.util import logging
 from sphinx.util.parallel import parallel_available
 
 from roundup_kb.catalogue import Catalogue
-from roundup_kb.files import BlobStore, load_cache, save_cache
+from roundup_kb.files import BlobStore, Place, load_cache, save_cache
 from roundup_kb.pages import issue_paths
 from roundup_kb.prerender import TYPOGRAPHER_RULES, Smartquotes, compact, fast_front_matter
 from roundup_kb.sphinxext.processes import helpers_available
@@ -45,14 +45,7 @@ CACHE_NAME = "roundup-prescan.pickle"
 #: the pickled checks the cache's index points into (see BlobStore)
 BLOBS_NAME = "roundup-prescan.blobs"
 #: bump when PageCheck or the parser's output changes shape
-CACHE_VERSION = 8
-
-
-class _Place(NamedTuple):
-    """Where a page's pickled check is in the blob store."""
-
-    offset: int
-    length: int
+CACHE_VERSION = 9
 
 
 class Checks(Mapping[str, tuple[str, PageCheck]]):
@@ -64,7 +57,7 @@ class Checks(Mapping[str, tuple[str, PageCheck]]):
 
     def __init__(
         self,
-        stored: dict[str, tuple[str, bytes | _Place | PageCheck]],
+        stored: dict[str, tuple[str, bytes | Place | PageCheck]],
         refs: dict[str, tuple[int | None, frozenset[str]]] | None = None,
         store: BlobStore | None = None,
     ) -> None:
@@ -74,7 +67,7 @@ class Checks(Mapping[str, tuple[str, PageCheck]]):
 
     def __getitem__(self, docname: str) -> tuple[str, PageCheck]:
         digest, check = self._stored[docname]
-        if isinstance(check, _Place):
+        if isinstance(check, Place):
             assert self._store is not None
             check = self._store.read(check)
         if isinstance(check, bytes):
@@ -158,21 +151,13 @@ class Scan:
 
 
 def _store_checks(store: BlobStore, token: bytes | None, fresh: dict[str, tuple]) -> bytes:
-    """Put the checks of ``fresh`` not in ``store`` yet at its end, or rewrite it when
-    more than half of it would be checks no page has any more; replace each pickle
-    in ``fresh`` by its place, and return the store's token."""
-    kept = sum(place.length for *_, place in fresh.values() if isinstance(place, _Place))
-    added = [doc for doc, (*_, blob) in fresh.items() if isinstance(blob, bytes)]
-    size = sum(len(fresh[doc][3]) for doc in added)
-    unused = store.size() - BlobStore.TOKEN_SIZE - kept
-    if token is None or unused > kept + size:
-        added = list(fresh)
-        blobs = [b if isinstance(b, bytes) else store.read(b) for *_, b in fresh.values()]
-        token, places = store.rewrite(blobs)
-    else:
-        places = store.append([fresh[doc][3] for doc in added])
-    for doc, (offset, length) in zip(added, places, strict=True):
-        fresh[doc] = (*fresh[doc][:3], _Place(offset, length))
+    """Put the checks of ``fresh`` not in ``store`` yet into it (:meth:`BlobStore.keep`),
+    replace each pickle in ``fresh`` by its place, and return the store's token."""
+    kept = {doc: blob for doc, (*_, blob) in fresh.items() if isinstance(blob, Place)}
+    added = {doc: blob for doc, (*_, blob) in fresh.items() if isinstance(blob, bytes)}
+    token, places = store.keep(token, kept, added)
+    for doc, place in places.items():
+        fresh[doc] = (*fresh[doc][:3], place)
     return token
 
 
@@ -197,13 +182,13 @@ def scan(app: Sphinx) -> Scan:
     )
     # docname -> (file stamp, sha1 of the text, (issue number, entry ids), where its
     # pickled check is in the blob store, or the pickle while not stored yet)
-    cached: dict[str, tuple[tuple[int, int], str, tuple, _Place | bytes]]
+    cached: dict[str, tuple[tuple[int, int], str, tuple, Place | bytes]]
     store = BlobStore(Path(app.doctreedir) / BLOBS_NAME)
     loaded = load_cache(cache_path, settings)
     token = store.token()
     cached = loaded[1] if loaded is not None and token is not None and loaded[0] == token else {}
     topics, names = registries(app.env)
-    fresh: dict[str, tuple[tuple[int, int], str, tuple, _Place | bytes]] = {}
+    fresh: dict[str, tuple[tuple[int, int], str, tuple, Place | bytes]] = {}
     todo: list[tuple[str, Path, tuple[int, int]]] = []
     for path in issue_paths(issues_dir) if issues_dir.is_dir() else []:
         docname = path.relative_to(srcdir).with_suffix("").as_posix()
