@@ -31,6 +31,7 @@ from roundup_kb.sphinxext import (
     pagebody,
     pages,
     pagetoc,
+    partials,
     plugins,
     prescan,
     registries,
@@ -60,6 +61,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     issues.setup(app)
     pages.setup(app)
     pagebody.setup(app)
+    partials.setup(app)
     cite.setup(app)
     datafiles.setup(app)
     docsettings.setup(app)
