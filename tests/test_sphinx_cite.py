@@ -428,7 +428,7 @@ def test_topic_bibliographies_format_only_the_references_that_changed(site, monk
     # changed code that formats references: an addition formats every one again
     site.build()
     formatted.clear()
-    monkeypatch.setattr(sphinx_cite, "_code_stamp", lambda modules: "changed code")
+    monkeypatch.setattr(sphinx_cite, "code_stamp", lambda modules: "changed code")
     site.write_issue(3, second.replace("number: 2", "number: 3").replace("/two/", "/three/"))
     site.build()
     assert {i.split("-")[0] for i in formatted} == {"rct1", "rct2", "rct3"}

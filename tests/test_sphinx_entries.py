@@ -185,6 +185,78 @@ def test_an_entry_listed_on_several_pages_is_made_once_per_directory(site, monke
     assert len(made) < listed
 
 
+def _made_items(monkeypatch) -> list[tuple[int, str]]:
+    """(issue, title) of each list item made from here on."""
+    from roundup_kb.sphinxext.pages import Renderer
+
+    made: list[tuple[int, str]] = []
+    original = Renderer._entry_item
+
+    def making(self, entry, doc, show_issue):
+        made.append((entry.issue, entry.title))
+        return original(self, entry, doc, show_issue)
+
+    monkeypatch.setattr(Renderer, "_entry_item", making)
+    return made
+
+
+def test_list_items_are_kept_from_build_to_build_while_their_issue_lists_the_same(
+    site, monkeypatch
+):
+    """An addition makes only the new issue's items; a title edit makes its issue's
+    again (and the page shows the new title); commentary edits make none."""
+    from roundup_kb.sphinxext.pages import ITEMS_NAME
+
+    site.build()
+    assert (site.doctrees / ITEMS_NAME).is_file()
+    made = _made_items(monkeypatch)
+    site.write_issue(
+        3,
+        issue_page(
+            3,
+            "2021-06-01",
+            "## Managing Teams\n\n[New](https://example.org/new) - Jennifer D. Nahrgang, HBR\n",
+        ),
+    )
+    site.build()
+    assert made and {issue for issue, _ in made} == {3}
+    assert "New" in article(site.html("docs/authors/n.html"))
+    assert "4 entries in 3 issues" in article(site.html("docs/topics/managing-teams.html"))
+
+    made.clear()
+    site.write_issue(2, ISSUE_2.replace("More about the one-on-one.", "More, and better."))
+    site.build()
+    assert made == []
+
+    site.write_issue(2, ISSUE_2.replace("Remote one-on-ones that work", "Remote, revised"))
+    site.build()
+    assert made and {issue for issue, _ in made} == {2}
+    for page in ("docs/topics/managing-teams.html", "docs/authors/n.html"):
+        text = article(site.html(page))
+        assert "Remote, revised" in text and "Remote one-on-ones that work" not in text
+
+
+def test_kept_list_items_are_dropped_with_their_code_and_their_issue(tmp_path, monkeypatch):
+    from roundup_kb.sphinxext import pages
+
+    items = pages.EntryItems(tmp_path)
+    items.of_page("issues/0001", "digest-1")[("e1", True, "../i1.html")] = "<li>1</li>"
+    items.of_page("issues/0002", "digest-2")[("e2", True, "../i2.html")] = "<li>2</li>"
+    items.of_page("issues/0003", None)[("e3", True, "../i3.html")] = "<li>3</li>"
+    items.save(["issues/0001", "issues/0002", "issues/0003"])
+    assert not (tmp_path / pages.ITEMS_NAME).exists()  # nothing made: nothing saved
+    items.made = 3
+    items.save(["issues/0001", "issues/0003"])  # issue 2 is gone; 3's are not kept
+    again = pages.EntryItems(tmp_path)
+    assert again.pages == {"issues/0001": ("digest-1", {("e1", True, "../i1.html"): "<li>1</li>"})}
+    # another digest: the page's items were made from other fields
+    assert again.of_page("issues/0001", "digest-1b") == {}
+    assert pages.EntryItems(tmp_path).of_page("issues/0001", "digest-1") != {}
+    # other code: nothing kept is used
+    monkeypatch.setattr(pages, "ITEMS_VERSION", pages.ITEMS_VERSION + 1)
+    assert pages.EntryItems(tmp_path).pages == {}
+
+
 def test_roles_directive_and_glossary(site):
     site.build()
     entry_id = export(site)["entries"][0]["id"]

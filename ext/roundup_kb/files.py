@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -57,6 +58,13 @@ def save_cache(path: Path, stamp: Any, data: Any) -> None:
     with tmp.open("wb") as handle:
         pickle.dump((stamp, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
+
+
+def code_stamp(modules: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    """The modification time of each named module's file: part of the stamp of a
+    cache of what that code made (:func:`load_cache`), so an edit to it is seen."""
+    files = ((name, importlib.import_module(name).__file__) for name in modules)
+    return tuple((name, os.stat(path).st_mtime_ns if path else 0) for name, path in files)
 
 
 class Place(NamedTuple):

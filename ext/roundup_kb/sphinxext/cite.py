@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import html
-import importlib
 import json
 import os
 import re
@@ -43,7 +42,7 @@ from roundup_kb.cite.featured import issue_key, issue_url
 from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
 from roundup_kb.cite.reference import BUILTIN, citeproc_available
 from roundup_kb.export import json_compact, json_list_text
-from roundup_kb.files import load_cache, save_cache, write_if_changed
+from roundup_kb.files import code_stamp, load_cache, save_cache, write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink, issue_docname
 from roundup_kb.sphinxext import plugins
@@ -402,7 +401,7 @@ class References:
         self.settings = settings
         self.stamp = (
             REFERENCES_VERSION,
-            _code_stamp(REFERENCE_MODULES),
+            code_stamp(REFERENCE_MODULES),
             _style_stamp(self.style),
             self.style == BUILTIN or citeproc_available(),
             sorted(settings.items()),
@@ -436,12 +435,6 @@ class References:
         if self.formatted and os.getpid() == self._home:
             kept = {doc: self.pages[doc] for doc in docnames if doc in self.pages}
             save_cache(self.path, self.stamp, kept)
-
-
-def _code_stamp(modules: Iterable[str]) -> tuple[tuple[str, int], ...]:
-    """The modification time of each named module's file."""
-    files = ((name, importlib.import_module(name).__file__) for name in modules)
-    return tuple((name, os.stat(path).st_mtime_ns if path else 0) for name, path in files)
 
 
 def _style_stamp(style: str) -> Any:
