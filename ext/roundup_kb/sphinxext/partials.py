@@ -14,9 +14,10 @@ is rendered for itself, for the pages before and after it, and so on.  On the
 itself (docutils nodes compare and hash by identity) in a weak mapping, so the
 pages' own tables of contents, made afresh for each page, are not kept.  Rendering
 depends otherwise only on the builder's settings and translator, fixed for a build,
-and on the node's content, which nothing changes while pages are written; the
-transforms Sphinx applies to it are idempotent, so a repeat call returned the same
-parts as the first.  Each caller gets a dictionary of its own.
+and on the node's content, which nothing changes while pages are written (a page
+read again gets new title nodes).  The transforms Sphinx applies to a title do
+nothing the second time: a full build of the 200-issue corpus with and without the
+memo wrote the same pages, byte for byte.  Each caller gets a dictionary of its own.
 """
 
 from __future__ import annotations
