@@ -81,3 +81,21 @@ def test_a_blob_store_keeps_what_is_kept_and_is_rewritten_once_mostly_unused(tmp
     fourth, only = store.keep(third, {}, {"z": b"z"})
     assert fourth != third and store.size() == BlobStore.TOKEN_SIZE + 1
     assert store.read(only["z"]) == b"z"
+
+
+def test_kept_by_page_is_saved_only_by_the_process_that_loaded_it(tmp_path, monkeypatch):
+    from roundup_kb import files
+
+    kept = files.KeptByPage(tmp_path / "kept.pickle", ("v", 1))
+    kept.of_page("issues/0001", "d1")["a"] = "made"
+    kept.made = 1
+    monkeypatch.setattr(kept, "_home", kept._home + 1)  # as in a forked writer
+    kept.save(["issues/0001"])
+    assert not (tmp_path / "kept.pickle").exists()
+    monkeypatch.undo()
+    kept.save(["issues/0001"])
+    assert kept.made == 0
+    assert files.KeptByPage(tmp_path / "kept.pickle", ("v", 1)).pages == {
+        "issues/0001": ("d1", {"a": "made"})
+    }
+    assert files.KeptByPage(tmp_path / "kept.pickle", ("v", 2)).pages == {}

@@ -7,9 +7,10 @@ import os
 import pickle
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 _K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 def write_if_changed(path: Path, text: str) -> bool:
@@ -65,6 +66,44 @@ def code_stamp(modules: Iterable[str]) -> tuple[tuple[str, int], ...]:
     cache of what that code made (:func:`load_cache`), so an edit to it is seen."""
     files = ((name, importlib.import_module(name).__file__) for name in modules)
     return tuple((name, os.stat(path).st_mtime_ns if path else 0) for name, path in files)
+
+
+class KeptByPage(Generic[_K, _V]):
+    """What a build made from each page, kept from build to build in one cache file.
+
+    A page's values are kept under the digest of what they are made from
+    (``made_from``): a page whose digest changed starts empty.  A page without a
+    digest (None) keeps its values for this process only.  :meth:`save` writes the
+    pages still wanted, with ``stamp`` (see :func:`load_cache`), if this process
+    made any value (``made``) and is the one that loaded the file: a forked
+    writer's values are not saved, and the next build makes them again.
+    """
+
+    def __init__(self, path: Path, stamp: Any) -> None:
+        self.path, self.stamp = path, stamp
+        #: docname -> (digest of what its values are made from, key -> value)
+        self.pages: dict[str, tuple[str | None, dict[_K, _V]]] = load_cache(path, stamp) or {}
+        #: values made since the file was loaded or saved
+        self.made = 0
+        self._home = os.getpid()
+
+    def of_page(self, doc: str, made_from: str | None) -> dict[_K, _V]:
+        """The values of page ``doc`` made from ``made_from``, to look up and add to."""
+        page = self.pages.get(doc)
+        if page is None or page[0] != made_from:
+            page = self.pages[doc] = (made_from, {})
+        return page[1]
+
+    def save(self, docnames: Iterable[str]) -> None:
+        """Keep the values of ``docnames`` (the pages still there), if this process made any."""
+        if self.made and os.getpid() == self._home:
+            kept = {
+                doc: page
+                for doc in docnames
+                if (page := self.pages.get(doc)) is not None and page[0] is not None
+            }
+            save_cache(self.path, self.stamp, kept)
+            self.made = 0
 
 
 class Place(NamedTuple):

@@ -42,7 +42,7 @@ from roundup_kb.cite.featured import issue_key, issue_url
 from roundup_kb.cite.panel import PANEL_VERSION, issue_panel, panel_path
 from roundup_kb.cite.reference import BUILTIN, citeproc_available
 from roundup_kb.export import json_compact, json_list_text
-from roundup_kb.files import code_stamp, load_cache, save_cache, write_if_changed
+from roundup_kb.files import KeptByPage, code_stamp, load_cache, save_cache, write_if_changed
 from roundup_kb.model import Entry, IssueMeta
 from roundup_kb.permalinks import entry_permalink, issue_docname
 from roundup_kb.sphinxext import plugins
@@ -377,7 +377,7 @@ REFERENCE_MODULES = tuple(
 )
 
 
-class References:
+class References(KeptByPage[str, tuple[str, str]]):
     """Each entry's formatted reference (text, HTML), kept from build to build.
 
     A topic's bibliography formats every entry of the topic, and an addition
@@ -390,51 +390,37 @@ class References:
     the style, the settings and the modification times of the modules that
     format references (:data:`REFERENCE_MODULES`).  Made when a page first
     needs it (before ``-j N`` forks the writers: :func:`references`), saved at
-    ``build-finished`` by the process that made it when it formatted anything.
+    ``build-finished`` by the process that made it when it formatted anything
+    (:class:`~roundup_kb.files.KeptByPage`).
     """
 
     def __init__(self, app: Sphinx) -> None:
-        self.path = Path(app.builder.doctreedir) / REFERENCES_NAME
         self.style = app.config.roundup_cite_style
         settings = _settings(app)
         del settings["editor"]  # references cite the entry, not the issue's editor
         self.settings = settings
-        self.stamp = (
+        stamp = (
             REFERENCES_VERSION,
             code_stamp(REFERENCE_MODULES),
             _style_stamp(self.style),
             self.style == BUILTIN or citeproc_available(),
             sorted(settings.items()),
         )
-        #: docname -> (digest of what its references are made from, entry id -> refs)
-        self.pages: dict[str, tuple[str, dict[str, tuple[str, str]]]] = (
-            load_cache(self.path, self.stamp) or {}
-        )
-        self.formatted = 0
-        self._home = os.getpid()
+        super().__init__(Path(app.builder.doctreedir) / REFERENCES_NAME, stamp)
 
     def reference(
         self, doc: str, made_from: str | None, entry: Entry, meta: IssueMeta | None
     ) -> tuple[str, str]:
         """``entry``'s reference as text and as HTML; ``made_from``: the digest of
         page ``doc`` (None: not kept)."""
-        page = self.pages.get(doc)
-        if page is None or page[0] != made_from:
-            page = (made_from, {})
-            if made_from is not None:
-                self.pages[doc] = page
-        found = page[1].get(entry.id)
+        page = self.of_page(doc, made_from)
+        found = page.get(entry.id)
         if found is None:
-            found = cite.formatted_references(entry, meta, self.style, **self.settings)
-            page[1][entry.id] = found
-            self.formatted += 1
+            found = page[entry.id] = cite.formatted_references(
+                entry, meta, self.style, **self.settings
+            )
+            self.made += 1
         return found
-
-    def save(self, docnames: Iterable[str]) -> None:
-        """Keep the references of ``docnames``, if this process formatted any."""
-        if self.formatted and os.getpid() == self._home:
-            kept = {doc: self.pages[doc] for doc in docnames if doc in self.pages}
-            save_cache(self.path, self.stamp, kept)
 
 
 def _style_stamp(style: str) -> Any:

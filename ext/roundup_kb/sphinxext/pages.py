@@ -10,7 +10,6 @@ again (not read again: their doctrees hold only the placeholders).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from html import escape
 from itertools import groupby
@@ -26,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from roundup_kb import permalinks
 from roundup_kb.catalogue import Catalogue, mentions, term_pattern
-from roundup_kb.files import code_stamp, load_cache, save_cache, write_if_changed
+from roundup_kb.files import KeptByPage, code_stamp, write_if_changed
 from roundup_kb.model import Entry
 from roundup_kb.names import slugify
 from roundup_kb.sphinxext.domain import ENTRY_LIST, ISSUE_LIST, get_domain, term_key
@@ -256,7 +255,7 @@ ITEM_MODULES = (
 ItemKey = tuple[str, bool, str]
 
 
-class EntryItems:
+class EntryItems(KeptByPage[ItemKey, str]):
     """Each entry's item in generated lists (HTML), kept from build to build.
 
     An addition writes again the page of every topic the new issue touches, the
@@ -278,32 +277,7 @@ class EntryItems:
     """
 
     def __init__(self, doctreedir: str | Path) -> None:
-        self.path = Path(doctreedir) / ITEMS_NAME
-        self.stamp = (ITEMS_VERSION, code_stamp(ITEM_MODULES))
-        #: docname -> (digest of what its items are made from, key -> item)
-        self.pages: dict[str, tuple[str | None, dict[ItemKey, str]]] = (
-            load_cache(self.path, self.stamp) or {}
-        )
-        self.made = 0
-        self._home = os.getpid()
-
-    def of_page(self, doc: str, made_from: str | None) -> dict[ItemKey, str]:
-        """The items of page ``doc`` made from ``made_from`` (None: not kept)."""
-        page = self.pages.get(doc)
-        if page is None or page[0] != made_from:
-            page = self.pages[doc] = (made_from, {})
-        return page[1]
-
-    def save(self, docnames: Iterable[str]) -> None:
-        """Keep the items of ``docnames``, if this process made any."""
-        if self.made and os.getpid() == self._home:
-            kept = {
-                doc: page
-                for doc in docnames
-                if (page := self.pages.get(doc)) is not None and page[0] is not None
-            }
-            save_cache(self.path, self.stamp, kept)
-            self.made = 0
+        super().__init__(Path(doctreedir) / ITEMS_NAME, (ITEMS_VERSION, code_stamp(ITEM_MODULES)))
 
 
 def entry_items(builder: Any) -> EntryItems:
