@@ -868,7 +868,8 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
     if any(t.rounds for t in targets):
         lines += [
             "Rounds within the limit: each round's own measure (a rebuild over the same "
-            "round's full build) against the limit; the result is the median's.",
+            "round's full build, ours over vanilla in that round, each no-op, each timing "
+            "of the core) against the limit; the result is the medians'.",
             "",
         ]
     lines += ["| target | corpus | measured | limit | result | rounds within the limit |"]

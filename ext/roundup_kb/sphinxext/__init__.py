@@ -34,6 +34,7 @@ from roundup_kb.sphinxext import (
     partials,
     plugins,
     prescan,
+    pygmentscss,
     registries,
     searchindex,
     sectionnav,
@@ -81,6 +82,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     highlight.setup(app)
     plugins.setup()
     sectionnav.setup(app)
+    pygmentscss.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
