@@ -20,6 +20,7 @@ from roundup_kb.sphinxext import (
     datafiles,
     docsettings,
     domain,
+    envshare,
     fastpath,
     feeds,
     gctune,
@@ -58,6 +59,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     fastpath.setup(app)
     registries.setup(app)
     domain.setup(app)
+    envshare.setup(app)
     prescan.setup(app)
     issues.setup(app)
     pages.setup(app)

@@ -79,8 +79,13 @@ def pages_need_catalogue(app: Sphinx) -> bool:
     where an issue page needs only what is kept between builds (its links' names and
     backlinks: ``RoundupDomain.name_directories``, ``RoundupDomain.backlinks``)."""
     issues = get_domain(app.env).issues
-    touched = [*getattr(app, _READ, ()), *getattr(app, REWRITTEN, ())]
+    touched = [*docs_read(app), *getattr(app, REWRITTEN, ())]
     return any(doc not in issues for doc in touched)
+
+
+def docs_read(app: Sphinx) -> list[str]:
+    """The documents this build read (none before it reads)."""
+    return getattr(app, _READ, [])
 
 
 def _note_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
