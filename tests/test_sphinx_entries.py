@@ -572,6 +572,34 @@ def test_domain_data_sends_back_only_what_a_reader_process_wrote():
     assert pickle.loads(pickle.dumps(sent)) == {"c": 3, "d": {"x"}, "e": 4}
 
 
+def test_domain_data_is_unpickled_without_a_call_per_document(monkeypatch):
+    """Loading puts the documents in at once, not through ``__setitem__`` one by one;
+    a map pickled the earlier way (item by item) still loads."""
+    from roundup_kb.sphinxext.domain import LazyPerDoc, PerDoc
+
+    made = {kind: pickle.dumps(kind({"a": 1, "b": 2})) for kind in (PerDoc, LazyPerDoc)}
+    earlier = pickle.dumps(_ItemByItem({"a": 1, "b": 2}))
+    calls: list[str] = []
+    real = PerDoc.__setitem__
+    monkeypatch.setattr(
+        PerDoc, "__setitem__", lambda self, k, v: calls.append(k) or real(self, k, v)
+    )
+    for kind, blob in made.items():
+        loaded = pickle.loads(blob)
+        assert type(loaded) is kind and dict(loaded.items()) == {"a": 1, "b": 2}
+    assert calls == []
+    assert pickle.loads(earlier) == {"a": 1, "b": 2} and calls == ["a", "b"]
+
+
+class _ItemByItem(dict):
+    """Pickles as a :class:`PerDoc` did until 2026-12-02: the items one by one."""
+
+    def __reduce_ex__(self, protocol):
+        from roundup_kb.sphinxext.domain import PerDoc
+
+        return (PerDoc, (), None, None, iter(self.items()))
+
+
 def test_lazy_domain_data_is_unpickled_one_document_at_a_time():
     """Entries and mentions stay pickled per document until read, and read as before."""
     from roundup_kb.sphinxext.domain import LazyPerDoc
