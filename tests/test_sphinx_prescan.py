@@ -451,3 +451,27 @@ def test_the_collector_is_paused_while_the_search_index_is_loaded_fed_and_dumped
         assert not gc.isenabled()  # off before: left off
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("under", ["issues", "content/issues", "."])
+def test_the_issue_files_are_listed_as_issue_paths_lists_them(tmp_path, under):
+    from roundup_kb.pages import issue_paths
+
+    srcdir = tmp_path
+    issues_dir = (srcdir / under).resolve()
+    issues_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("0010.md", "0002.md", "10000.md", "notes.md", "0003.txt", "12.md"):
+        (issues_dir / name).write_text(name, encoding="utf-8")
+    os.utime(issues_dir / "0002.md", ns=(1_000_000_000, 2_000_000_000))
+    listed = prescan_module._issue_files(issues_dir, srcdir.resolve())
+    expected = [
+        (
+            p.relative_to(srcdir.resolve()).with_suffix("").as_posix(),
+            p.name,
+            (p.stat().st_mtime_ns, p.stat().st_size),
+        )
+        for p in issue_paths(issues_dir)
+    ]
+    assert listed == expected
+    assert [name for _, name, _ in listed] == ["0002.md", "0010.md", "10000.md"]
+    assert listed[0][2] == (2_000_000_000, len("0002.md"))
