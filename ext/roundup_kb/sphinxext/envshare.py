@@ -39,7 +39,7 @@ class Shared:
     def __init__(self) -> None:
         self._strings: dict[str, str] = {}
         self._tuples: dict[tuple, tuple] = {}
-        self._others: dict[tuple[type, Any], Any] = {}
+        self._paths: dict[tuple[type, Any], Any] = {}
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)
@@ -71,7 +71,7 @@ class Shared:
 
     def path(self, path: Any) -> Any:
         """The one path object for paths equal to ``path`` and of its type."""
-        return self._others.setdefault((type(path), path), path)
+        return self._paths.setdefault((type(path), path), path)
 
 
 def share_values(env: BuildEnvironment, docnames: list[str]) -> None:
