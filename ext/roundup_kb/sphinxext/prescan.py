@@ -14,10 +14,12 @@ here instead of parsing it again, so the scan costs nothing extra.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
 import pickle
+import threading
 from collections.abc import Iterator, Mapping, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -308,6 +310,10 @@ class _Job:
 _MIN_PER_PROCESS = 16
 #: the job of the forked checkers (inherited through fork, never pickled)
 _FORKED_JOB: _Job | None = None
+#: what the forked processes wait on until each holds its chunk
+_FORKED_START: Any = None
+#: seconds a forked process waits for the others before it goes on alone
+_START_TIMEOUT = 30.0
 
 
 def _check_one(job: _Job, docname: str, path: Path, stamp: tuple[int, int]) -> tuple:
@@ -333,6 +339,12 @@ def _check_one(job: _Job, docname: str, path: Path, stamp: tuple[int, int]) -> t
 
 def _check_chunk(chunk: list[tuple[str, Path, tuple[int, int]]]) -> list[tuple]:
     assert _FORKED_JOB is not None
+    if _FORKED_START is not None:
+        # one chunk per process: without this, a process that started first could
+        # take the next chunk too before the other had started (seen on a slow machine)
+        # (a process that did not start in time breaks it: the others go on)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            _FORKED_START.wait(timeout=_START_TIMEOUT)
     return [_check_one(_FORKED_JOB, *item) for item in chunk]
 
 
@@ -346,18 +358,18 @@ def _processes(app: Sphinx) -> int:
 
 def _check_all(job: _Job, todo: list, nproc: int) -> list[tuple]:
     """Check the pages of ``todo``; in ``nproc`` forked processes, if there are enough."""
-    global _FORKED_JOB
+    global _FORKED_JOB, _FORKED_START
     nproc = min(nproc, len(todo) // _MIN_PER_PROCESS)
     if nproc < 2 or not parallel_available:
         return [_check_one(job, *item) for item in todo]
     chunks = [todo[i::nproc] for i in range(nproc)]
-    _FORKED_JOB = job
+    context = multiprocessing.get_context("fork")
+    _FORKED_JOB, _FORKED_START = job, context.Barrier(nproc)
     try:
-        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(nproc, mp_context=context) as pool:
             return [result for done in pool.map(_check_chunk, chunks) for result in done]
     finally:
-        _FORKED_JOB = None
+        _FORKED_JOB = _FORKED_START = None
 
 
 #: the scan of each environment, for code that has the environment but not the app
