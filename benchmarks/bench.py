@@ -22,7 +22,10 @@ each time: a full build, a full ``-j N`` build (another output directory), a
 no-op rebuild, a rebuild after appending a sentence to one entry's commentary in
 the middle issue, and one after adding an issue (the next synthetic one); then the
 same edit and addition built by ``roundup-kb preview``'s builder, which imported
-Sphinx and the extensions beforehand (ours only: :data:`PREVIEW`).  The
+Sphinx and the extensions beforehand (ours only: :data:`PREVIEW`).  Once a round,
+before the first of the edit and the addition, each project's start-up floor is
+timed: a copy with only the corpus's first page, that page edited and rebuilt
+(:func:`make_floors`); the report gives each rebuild less its floor.  The
 core (parse, check and catalogue every page without Sphinx) is timed in a new
 Python process each time, with ``roundup-kb validate``'s default number of
 processes (and once in one process).  Results go to
@@ -72,6 +75,9 @@ LABELS = {
     "preview-edit": "the edit, in roundup-kb preview",
     "preview-add": "the addition, in roundup-kb preview",
 }
+#: what the start-up floor's page gets each round (see :func:`make_floor`): a new
+#: sentence every time, so that every timing reads and writes the page
+FLOOR_SENTENCE = "Round {round} of the start-up floor."
 #: rebuilds timed in ``roundup-kb preview``'s process (ours only; a vanilla project's
 #: live preview, sphinx-autobuild, runs sphinx-build each time): the change they time
 PREVIEW = {"preview-edit": "edit", "preview-add": "add"}
@@ -134,6 +140,30 @@ def make_vanilla(dest: Path, issues: Path) -> Path:
     (dest / "index.md").write_text(VANILLA_INDEX, encoding="utf-8")
     shutil.copytree(issues, dest / "issues")
     return dest
+
+
+def make_floors(dest: Path, issues: Path, logs: Path) -> dict[str, Path]:
+    """Ours and vanilla with only the first page of ``issues``, each built once (untimed).
+
+    Rebuilding one of them after an edit to its page times what every ``sphinx-build``
+    of that project pays whatever it builds -- starting Python, importing and setting
+    up Sphinx, MyST, the theme and the extensions, the extension's work for a site of
+    one page -- and one small page: the floor under the rebuilds, which moves with the
+    machine's speed as they do.  A rebuild less its floor is the part that grows with
+    the site.
+    """
+    page = sorted(issues.glob("*.md"))[0]
+    one = dest / "page"
+    one.mkdir(parents=True)
+    shutil.copy2(page, one / page.name)
+    floors = {"ours": make_ours(dest / "ours", one), "vanilla": make_vanilla(dest / "vanilla", one)}
+    shutil.rmtree(one)
+    for flavour, src in floors.items():
+        setup = sphinx_build(src, src / "_build" / "html", logs / f"floor-{flavour}-setup.log")
+        if setup.returncode != 0:
+            tail = Path(setup.log).read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise SystemExit(f"bench: the {flavour} start-up floor's first build failed:\n{tail}")
+    return floors
 
 
 def synthetic_issues(dest: Path, count: int, seed: int) -> Path:
@@ -391,6 +421,9 @@ class CorpusResult:
     #: processes the core used (``roundup-kb validate``'s default), and its time in one
     core_jobs: int = 1
     core_one_process: float | None = None
+    #: flavour -> the start-up floor (:func:`make_floors`), timed once a round before
+    #: the first of the edit and the addition; empty when neither ran
+    floors: dict[str, Build] = field(default_factory=dict)
 
 
 def core_seconds(issues: Path, jobs: int = 1) -> tuple[float, int]:
@@ -481,6 +514,10 @@ def run_corpus(
         edited, unedited = (page.name, text), page.read_text(encoding="utf-8")
     if {"add", "preview-add"} & set(scenarios):
         added = next_issue(projects["ours"] / "issues", seed)
+    floor_projects = (
+        make_floors(work / name / "floor", issues, logs) if {"edit", "add"} & set(scenarios) else {}
+    )
+    floor_runs: dict[str, list[Build]] = {flavour: [] for flavour in floor_projects}
     runs: dict[str, dict[str, list[Build]]] = {
         scenario: {
             flavour: [] for flavour in projects if flavour == "ours" or scenario not in PREVIEW
@@ -494,9 +531,18 @@ def run_corpus(
         if attempt:
             _restore_sources(projects, edited, unedited, added)
         preview: PreviewBuilder | None = None
+        floored = not floor_projects
         for scenario in scenarios:
             if attempt and scenario not in REPEATABLE:
                 continue
+            if scenario in ("edit", "add") and not floored:
+                for flavour, src in floor_projects.items():
+                    floor_runs[flavour].append(
+                        _run_floor(
+                            name, flavour, src, logs, attempt, hash_seed(hash_seeds, attempt)
+                        )
+                    )
+                floored = True
             if scenario in PREVIEW:
                 if preview is None:  # one per round: the round's hash seed
                     suffix = f"-{attempt + 1}" if attempt else ""
@@ -532,7 +578,51 @@ def run_corpus(
             flavour: median_build(builds) if len(builds) > 1 else builds[0]
             for flavour, builds in runs[scenario].items()
         }
+    result.floors = {
+        flavour: median_build(builds) if len(builds) > 1 else builds[0]
+        for flavour, builds in floor_runs.items()
+        if builds
+    }
     return result
+
+
+def _run_floor(
+    name: str, flavour: str, src: Path, logs: Path, attempt: int, seed: int | None
+) -> Build:
+    """Edit a start-up floor's page (:data:`FLOOR_SENTENCE`) and time its rebuild."""
+    (page,) = (src / "issues").glob("*.md")
+    text = page.read_text(encoding="utf-8").rstrip("\n")
+    page.write_text(f"{text}\n\n{FLOOR_SENTENCE.format(round=attempt + 1)}\n", encoding="utf-8")
+    suffix = f"-{attempt + 1}" if attempt else ""
+    out = src / "_build" / "html"
+    build = sphinx_build(src, out, logs / f"{flavour}-floor{suffix}.log", seed=seed)
+    _say(f"{name}: {flavour:7} {'start-up floor: one page edited':32} {build.seconds:8.2f} s")
+    if build.returncode != 0:
+        tail = Path(build.log).read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"bench: the {flavour} start-up floor's build of {name} failed:\n{tail}")
+    return build
+
+
+def _by_round(build: Build) -> list[float]:
+    """The seconds of each round's run of a build (one when it was not repeated)."""
+    return build.runs or [build.seconds]
+
+
+def above_floor(result: CorpusResult) -> dict[str, dict[str, float]]:
+    """scenario -> flavour -> the median over rounds of the rebuild's time less the
+    same flavour's start-up floor in that round, for the no-op, the edit and the
+    addition that ran."""
+    found: dict[str, dict[str, float]] = {}
+    for scenario in ("noop", "edit", "add"):
+        for flavour, build in result.builds.get(scenario, {}).items():
+            if flavour not in result.floors:
+                continue
+            rounds, floors = _by_round(build), _by_round(result.floors[flavour])
+            if len(rounds) != len(floors):
+                continue
+            above = sorted(t - f for t, f in zip(rounds, floors, strict=True))
+            found.setdefault(scenario, {})[flavour] = round(above[len(above) // 2], 3)
+    return found
 
 
 def _restore_sources(
@@ -849,6 +939,30 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
         if r.core_one_process is not None:
             core += f"; {r.core_one_process:.2f} s in one process"
         lines += ["", core + ".", ""]
+        if r.floors:
+            floor = (
+                "Start-up floor (each project with only its first page, that page edited "
+                "and rebuilt: starting Python, Sphinx, MyST, the theme and the extensions, "
+                "and one page): "
+            )
+            floor += ", ".join(
+                f"{flavour} {build.seconds:.2f} s"
+                + (
+                    " (median of " + ", ".join(f"{t:.2f}" for t in build.runs) + " s)"
+                    if len(build.runs) > 1
+                    else ""
+                )
+                for flavour, build in r.floors.items()
+            )
+            above = above_floor(r)
+            if above:
+                floor += ".  Above it (each round's rebuild less that round's floor, median): "
+                floor += "; ".join(
+                    f"{_label(scenario, jobs)}, "
+                    + ", ".join(f"{flavour} {seconds:+.2f} s" for flavour, seconds in by.items())
+                    for scenario, by in above.items()
+                )
+            lines += [floor + ".", ""]
         for scenario, builds in r.builds.items():
             for flavour, build in builds.items():
                 reads = build.reads if len(build.runs) > 1 else [build.read_mib]

@@ -72,6 +72,7 @@ def test_quick_mode_builds_both_projects_and_writes_results(tmp_path):
     assert statuses["no-op rebuild <= 3 s"] in ("PASS", "FAIL")
     assert statuses["edit-one rebuild <= 10% of full"] == "SKIP"  # not run in quick mode
     assert statuses["core <= 3 s on the corpus"] == "SKIP"
+    assert corpus["floors"] == {} and "Start-up floor" not in report  # no edit, no addition
     assert report in result.stdout
     for target in data["targets"]:
         assert f"{target['status']:4}  {target['target']} [{target['corpus']}]" in result.stdout
@@ -95,18 +96,50 @@ def test_repeated_edit_and_add_time_the_same_rebuild(tmp_path):
     logs = work / "synthetic-4" / "logs"
     assert not list(logs.glob("*undo*"))  # each round's full build starts afresh
     # in rounds: every scenario of round 1, then every scenario of round 2
+    # (and the start-up floors once a round, before the first rebuild they are under)
     order = [p.name for p in sorted(logs.glob("ours-*.log"), key=lambda p: p.stat().st_mtime_ns)]
     assert order == [
         "ours-full.log",
+        "ours-floor.log",
         "ours-edit.log",
         "ours-add.log",
         "ours-full-2.log",
+        "ours-floor-2.log",
         "ours-edit-2.log",
         "ours-add-2.log",
     ]
     report = (out / "results.md").read_text(encoding="utf-8")
     assert "Every scenario: median of 2 runs" in report
     assert "with PYTHONHASHSEED=k" in report
+    # the start-up floors: each project with one page, that page edited each round
+    floors = corpus["floors"]
+    assert set(floors) == {"ours", "vanilla"}
+    for flavour, floor in floors.items():
+        assert len(floor["runs"]) == 2 and floor["hash_seeds"] == [1, 2]
+        assert floor["returncode"] == 0 and floor["warnings"] == 0
+        site = work / "synthetic-4" / "floor" / flavour
+        (page,) = site.glob("issues/*.md")
+        (html,) = (site / "_build" / "html").glob("issues/*.html")
+        for n in (1, 2):
+            assert f"Round {n} of the start-up floor." in page.read_text(encoding="utf-8")
+            assert f"Round {n} of the start-up floor." in html.read_text(encoding="utf-8")
+        assert (site / "_build" / "html" / "entries.json").is_file() == (flavour == "ours")
+    # each rebuild less the same flavour's floor of the same round, the median of rounds
+    # (of two: the larger)
+    above = []
+    for scenario in ("edit", "add"):
+        for flavour in ("ours", "vanilla"):
+            rounds = corpus["builds"][scenario][flavour]["runs"]
+            diff = round(
+                max(t - f for t, f in zip(rounds, floors[flavour]["runs"], strict=True)), 3
+            )
+            above.append(f"{flavour} {diff:+.2f} s")
+    floor_line = next(line for line in report.splitlines() if line.startswith("Start-up floor"))
+    assert (
+        f"rebuild after editing one issue, {above[0]}, {above[1]}; "
+        f"rebuild after adding one issue, {above[2]}, {above[3]}." in floor_line
+    )
+    assert f"ours {floors['ours']['seconds']:.2f} s (median of" in floor_line
     # the core is timed as often, and its median kept
     runs = corpus["core_runs"]
     assert len(runs) == 2 and corpus["core_seconds"] == sorted(runs)[1]
