@@ -75,7 +75,7 @@ LABELS = {
     "preview-edit": "the edit, in roundup-kb preview",
     "preview-add": "the addition, in roundup-kb preview",
 }
-#: what the start-up floor's page gets each round (see :func:`make_floor`): a new
+#: what a start-up floor's page gets each round (see :func:`make_floors`): a new
 #: sentence every time, so that every timing reads and writes the page
 FLOOR_SENTENCE = "Round {round} of the start-up floor."
 #: rebuilds timed in ``roundup-kb preview``'s process (ours only; a vanilla project's
