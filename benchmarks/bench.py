@@ -160,9 +160,7 @@ def make_floors(dest: Path, issues: Path, logs: Path) -> dict[str, Path]:
     shutil.rmtree(one)
     for flavour, src in floors.items():
         setup = sphinx_build(src, src / "_build" / "html", logs / f"floor-{flavour}-setup.log")
-        if setup.returncode != 0:
-            tail = Path(setup.log).read_text(encoding="utf-8", errors="replace")[-3000:]
-            raise SystemExit(f"bench: the {flavour} start-up floor's first build failed:\n{tail}")
+        _stop_if_failed(setup, f"the {flavour} start-up floor's first build")
     return floors
 
 
@@ -575,15 +573,22 @@ def run_corpus(
             preview.close()
     for scenario in scenarios:
         result.builds[scenario] = {
-            flavour: median_build(builds) if len(builds) > 1 else builds[0]
-            for flavour, builds in runs[scenario].items()
+            flavour: _one_build(builds) for flavour, builds in runs[scenario].items()
         }
-    result.floors = {
-        flavour: median_build(builds) if len(builds) > 1 else builds[0]
-        for flavour, builds in floor_runs.items()
-        if builds
-    }
+    result.floors = {flavour: _one_build(found) for flavour, found in floor_runs.items() if found}
     return result
+
+
+def _one_build(builds: list[Build]) -> Build:
+    """The build a scenario reports: the one run, or the median of repeated runs."""
+    return median_build(builds) if len(builds) > 1 else builds[0]
+
+
+def _stop_if_failed(build: Build, what: str) -> None:
+    """Exit with the end of the build's log when it failed."""
+    if build.returncode != 0:
+        tail = Path(build.log).read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"bench: {what} failed:\n{tail}")
 
 
 def _run_floor(
@@ -597,9 +602,7 @@ def _run_floor(
     out = src / "_build" / "html"
     build = sphinx_build(src, out, logs / f"{flavour}-floor{suffix}.log", seed=seed)
     _say(f"{name}: {flavour:7} {'start-up floor: one page edited':32} {build.seconds:8.2f} s")
-    if build.returncode != 0:
-        tail = Path(build.log).read_text(encoding="utf-8", errors="replace")[-3000:]
-        raise SystemExit(f"bench: the {flavour} start-up floor's build of {name} failed:\n{tail}")
+    _stop_if_failed(build, f"the {flavour} start-up floor's build of {name}")
     return build
 
 
@@ -672,9 +675,7 @@ def _run_scenario(
         f"{name}: {flavour:7} {_label(scenario, jobs):32} {build.seconds:8.2f} s "
         f"{build.peak_mib:8.0f} MiB  {build.warnings} warnings{_read(build.read_mib)}"
     )
-    if build.returncode != 0:
-        tail = Path(build.log).read_text(encoding="utf-8", errors="replace")[-3000:]
-        raise SystemExit(f"bench: {flavour} {scenario} build of {name} failed:\n{tail}")
+    _stop_if_failed(build, f"{flavour} {scenario} build of {name}")
     _check_rebuilt(scenario, out, edited, added, f"{flavour} {name}")
     return build
 
