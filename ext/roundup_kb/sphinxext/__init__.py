@@ -41,6 +41,7 @@ from roundup_kb.sphinxext import (
     sectionnav,
     site,
     smartquotes,
+    staticfiles,
     stats,
     templatecache,
     tocparents,
@@ -85,6 +86,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     plugins.setup()
     sectionnav.setup(app)
     pygmentscss.setup(app)
+    staticfiles.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
