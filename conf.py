@@ -9,6 +9,7 @@ in ``pyproject.toml``, so the build and the CLI cannot disagree.
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import tomllib
 from pathlib import Path
@@ -18,6 +19,15 @@ from pathlib import Path
 # took 30 to 60 ms of every build, a tenth of a rebuild (docs/performance.md).  It
 # stays off until Sphinx has loaded them and calls ``setup`` at the end of this file.
 gc.disable()
+
+# Sphinx's logger hands every debug message to its handlers, which drop them unless
+# the build runs with -vv: about a thousand records made and thrown away as the
+# extensions register, 10 ms of every build.  Until Sphinx sets up its logging
+# again (the next build), the logger itself drops what none of its handlers writes.
+_sphinx_logger = logging.getLogger("sphinx")
+_handler_floor = min((handler.level for handler in _sphinx_logger.handlers), default=0)
+if _handler_floor > _sphinx_logger.getEffectiveLevel():
+    _sphinx_logger.setLevel(_handler_floor)
 
 ROOT = Path(__file__).parent
 # Let `sphinx-build` work from a checkout even before `pip install -e .`.
