@@ -628,6 +628,19 @@ def above_floor(result: CorpusResult) -> dict[str, dict[str, float]]:
     return found
 
 
+def own_shares(result: CorpusResult) -> dict[str, dict[str, float]]:
+    """flavour -> scenario -> the rebuild's median over the same flavour's median full
+    build, for the edit and the addition: the measure of the rebuild targets, applied
+    to vanilla too (what Sphinx alone does by that measure)."""
+    full = result.builds.get("full", {})
+    found: dict[str, dict[str, float]] = {}
+    for scenario in ("edit", "add"):
+        for flavour, build in result.builds.get(scenario, {}).items():
+            if flavour in full and full[flavour].seconds:
+                found.setdefault(flavour, {})[scenario] = build.seconds / full[flavour].seconds
+    return found
+
+
 def _restore_sources(
     projects: dict[str, Path],
     edited: tuple[str, str] | None,
@@ -964,6 +977,21 @@ def markdown_report(results: list[CorpusResult], targets: list[Target], meta: di
                     for scenario, by in above.items()
                 )
             lines += [floor + ".", ""]
+        shares = own_shares(r)
+        if "vanilla" in shares:
+            lines += [
+                "Each project's rebuilds over its own full build (the rebuild targets' "
+                "measure, medians): "
+                + "; ".join(
+                    f"{flavour} "
+                    + ", ".join(
+                        f"{_label(scenario, jobs)} {share:.1%}" for scenario, share in by.items()
+                    )
+                    for flavour, by in shares.items()
+                )
+                + ".",
+                "",
+            ]
         for scenario, builds in r.builds.items():
             for flavour, build in builds.items():
                 reads = build.reads if len(build.runs) > 1 else [build.read_mib]

@@ -363,6 +363,37 @@ def test_the_report_says_which_builds_read_from_disk():
     assert bench._read(0.4) == "" and bench._read(12.0) == "  read 12 MiB from disk"
 
 
+def test_the_report_applies_the_rebuild_measure_to_vanilla_too():
+    """Each project's edit and addition over its own full build: the targets' measure
+    for ours, and what Sphinx alone does by it."""
+    bench = _bench_module()
+    result = bench.CorpusResult("corpus", 126, 1900, 0.5)
+
+    def build(seconds: float):
+        return bench.Build(seconds, 80.0, seconds, 0, 0, "x.log")
+
+    result.builds["full"] = {"ours": build(10.0), "vanilla": build(12.0)}
+    result.builds["edit"] = {"ours": build(0.9), "vanilla": build(1.5)}
+    result.builds["add"] = {"ours": build(1.4), "vanilla": build(1.8)}
+    assert bench.own_shares(result) == {
+        "ours": {"edit": pytest.approx(0.09), "add": pytest.approx(0.14)},
+        "vanilla": {"edit": pytest.approx(0.125), "add": pytest.approx(0.15)},
+    }
+    meta = {"jobs": 2, "date": "now", "machine": "m", "python": "3", "sphinx": "9"}
+    meta |= {"pystemmer": True, "load_before": 0, "load_after": 0}
+    meta |= {"reference_before": 0.2, "reference_after": 0.2}
+    report = bench.markdown_report([result], [], meta)
+    assert (
+        "Each project's rebuilds over its own full build (the rebuild targets' measure, "
+        "medians): ours rebuild after editing one issue 9.0%, rebuild after adding one issue "
+        "14.0%; vanilla rebuild after editing one issue 12.5%, rebuild after adding one issue "
+        "15.0%." in report
+    )
+    # without vanilla's rebuilds (quick mode, the preview) there is nothing to set beside
+    del result.builds["edit"]["vanilla"], result.builds["add"]["vanilla"]
+    assert "over its own full build" not in bench.markdown_report([result], [], meta)
+
+
 @pytest.mark.sphinx
 def test_the_phase_timer_reports_phases_pages_and_handlers(make_site, capsys, monkeypatch):
     from conftest import issue_page
