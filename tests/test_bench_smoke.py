@@ -363,6 +363,27 @@ def test_the_report_says_which_builds_read_from_disk():
     assert bench._read(0.4) == "" and bench._read(12.0) == "  read 12 MiB from disk"
 
 
+def test_the_benchmarked_copy_has_the_docs_without_the_reports_text(tmp_path):
+    """The pages of benchmark results keep their heading, so that links to them
+    resolve, and lose their text, which grows with every report; the other pages are
+    the project's."""
+    bench = _bench_module()
+    issues = tmp_path / "issues"
+    issues.mkdir()
+    (issues / "0001.md").write_text("x", encoding="utf-8")
+    ours = bench.make_ours(tmp_path / "ours", issues)
+    docs = bench.ROOT / "docs"
+    for name in bench.REPORT_PAGES:
+        heading = (docs / name).read_text(encoding="utf-8").partition("\n")[0]
+        assert heading.startswith("# ")
+        copied = (ours / "docs" / name).read_text(encoding="utf-8")
+        assert copied == f"{heading}\n\n{bench.REPORT_STAND_IN}\n"
+    for page in docs.glob("*.md"):
+        if page.name not in bench.REPORT_PAGES:
+            assert (ours / "docs" / page.name).read_bytes() == page.read_bytes(), page.name
+    assert (ours / "issues" / "0001.md").read_text(encoding="utf-8") == "x"
+
+
 def test_the_report_applies_the_rebuild_measure_to_vanilla_too():
     """Each project's edit and addition over its own full build: the targets' measure
     for ours, and what Sphinx alone does by it."""
