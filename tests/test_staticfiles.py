@@ -75,6 +75,32 @@ def test_the_copy_is_made_when_a_source_or_an_output_changed_and_skipped_otherwi
     assert len(copies) == 5
 
 
+@pytest.mark.sphinx
+def test_a_copy_that_warned_is_made_again_in_the_next_build(make_site, monkeypatch):
+    """Sphinx warns about a file it cannot copy and goes on: nothing is kept then."""
+    from sphinx.util import logging
+
+    calls: list = []
+    original = StandaloneHTMLBuilder.copy_static_files
+
+    @functools.wraps(original)
+    def copy_static_files(self):
+        calls.append(self)
+        original(self)
+        if len(calls) == 1:
+            logging.getLogger(__name__).warning("cannot copy static file (a test)")
+
+    monkeypatch.setattr(StandaloneHTMLBuilder, "copy_static_files", copy_static_files)
+    site = make_site({1: PAGE})
+    _, warnings = site.build()
+    assert "cannot copy static file (a test)" in warnings
+    assert not (site.doctrees / staticfiles.CACHE_NAME).exists()
+    site.build()
+    assert len(calls) == 2  # copied again, without a warning this time: kept
+    site.build()
+    assert len(calls) == 2
+
+
 def test_a_failed_build_keeps_nothing(tmp_path):
     class Builder:
         outdir = tmp_path / "html"

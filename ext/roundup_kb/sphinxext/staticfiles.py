@@ -9,15 +9,16 @@ source file does.
 
 At the end of each build the state of ``_static`` (every file's path, size and
 modification time) is kept beside the doctrees under what the copy is made from
-(:func:`copy_key`): Sphinx's and the theme's versions, the settings the copy
-reads, the path, size and modification time of every file in the directories it
-copies from and of the templates, and the template context's plain values.  The
-next build skips the copy when the key is the same and ``_static`` is still as
-kept: nothing the copy reads changed, and nothing touched what the last build left
-there (a file edited, added or deleted in ``_static`` is copied again).  A build
-that fails keeps nothing new, and a skipped copy is still Sphinx's: handlers that
-write into ``_static`` later in the build (the theme's ``pygments.css``) do so in
-every build, and their output is part of the state that is kept.
+(:func:`copy_key`): Sphinx's, Pygments' and the extension's versions, the settings
+the copy reads, the path, size and modification time of every file in the
+directories it copies from and of the templates, and the template context's plain
+values.  The next build skips the copy when the key is the same and ``_static`` is
+still as kept: nothing the copy reads changed, and nothing touched what the last
+build left there (a file edited, added or deleted in ``_static`` is copied again).
+A build that fails, or whose copy warned, keeps nothing.  A skipped copy is only
+Sphinx's: handlers that write into ``_static`` later in the build (the theme's
+``pygments.css``) do so in every build, and what they write is part of the state
+that is kept.
 """
 
 from __future__ import annotations
@@ -134,15 +135,24 @@ def _static_dir(builder: StandaloneHTMLBuilder) -> Path:
     return Path(builder.outdir) / "_static"
 
 
-def copy_unless_current(builder: StandaloneHTMLBuilder, copy: Any) -> None:
+def copy_unless_current(app: Sphinx, copy: Any) -> None:
     """In the place of the builder's ``copy_static_files``: skip ``copy`` when
-    ``_static`` is as the last build with the same key left it."""
+    ``_static`` is as the last build with the same key left it.
+
+    Sphinx reports a file it could not copy as a warning and goes on; after such a
+    copy nothing is kept, so the next build copies (and warns) again."""
+    builder = app.builder
     key = copy_key(builder)
-    kept = load_cache(Path(builder.doctreedir) / CACHE_NAME, key)
+    path = Path(builder.doctreedir) / CACHE_NAME
+    kept = load_cache(path, key)
     if kept is not None and kept == file_states(_static_dir(builder)):
         logger.debug("[roundup] the static files are as the last build left them: not copied")
     else:
+        warnings = getattr(app, "_warncount", None)
         copy()
+        if warnings is None or getattr(app, "_warncount", None) != warnings:
+            path.unlink(missing_ok=True)
+            return
     setattr(builder, _KEY, key)
 
 
@@ -165,7 +175,7 @@ def install(app: Sphinx) -> None:
     builder = app.builder
     if isinstance(builder, StandaloneHTMLBuilder):
         builder.copy_static_files = partial(  # type: ignore[method-assign]
-            copy_unless_current, builder, builder.copy_static_files
+            copy_unless_current, app, builder.copy_static_files
         )
 
 
