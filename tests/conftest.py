@@ -67,8 +67,10 @@ class Site:
         warningiserror: bool = False,
         builder: str = "html",
         confoverrides: dict | None = None,
+        verbosity: int = 0,
     ):
-        """Build with sphinx.testing (doctrees shared by all builders); return (app, warnings)."""
+        """Build with sphinx.testing (doctrees shared by all builders); return (app, warnings).
+        What the build wrote to its status stream is ``app.status.getvalue()``."""
         from sphinx.testing.util import SphinxTestApp
 
         warnings = StringIO()
@@ -82,6 +84,7 @@ class Site:
             parallel=parallel,
             warningiserror=warningiserror,
             confoverrides=confoverrides,
+            verbosity=verbosity,
         )
         try:
             app.build()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from io import StringIO
 
 import pytest
 
@@ -14,36 +13,19 @@ pytestmark = pytest.mark.sphinx
 PAGE = issue_page(1, "2021-01-08", "## Random\n\n[A](https://example.org/a) - B, C\n")
 
 
-def _build(site, verbosity: int) -> str:
-    from sphinx.testing.util import SphinxTestApp
-
-    status = StringIO()
-    app = SphinxTestApp(
-        "html",
-        srcdir=site.root,
-        builddir=site.root / "_build",
-        status=status,
-        warning=StringIO(),
-        verbosity=verbosity,
-    )
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    return status.getvalue()
-
-
 def test_the_logger_drops_debug_messages_only_when_no_handler_writes_them(make_site):
     site = make_site({1: PAGE})
     sphinx_logger = logging.getLogger("sphinx")
 
     # the default verbosity: no handler writes debug messages, the logger drops them
-    status = _build(site, 0)
+    app, _ = site.build()
+    status = app.status.getvalue()
     assert sphinx_logger.level == logging.INFO
     assert "build succeeded" in status
     assert "setting up extension" not in status
 
     # -vv: the handlers write them, and the logger lets them through
-    status = _build(site, 2)
+    app, _ = site.build(verbosity=2)
+    status = app.status.getvalue()
     assert sphinx_logger.level == logging.DEBUG
     assert "[app] setting up extension: 'roundup_kb'" in status

@@ -14,16 +14,30 @@ from roundup_kb.sphinxext import staticfiles
 PAGE = issue_page(1, "2021-01-08", "## Random\n\n[A](https://example.org/a) - B, C\n")
 
 
+class Copies(list):
+    """Sphinx's copies of the static files, one builder each; after the copies
+    numbered in ``warn_after`` (from 1) a warning is logged, as Sphinx logs a file it
+    could not copy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warn_after: set[int] = set()
+
+
 @pytest.fixture
-def copies(monkeypatch) -> list:
+def copies(monkeypatch) -> Copies:
     """Sphinx's copy of the static files, counted."""
-    calls: list = []
+    from sphinx.util import logging
+
+    calls = Copies()
     original = StandaloneHTMLBuilder.copy_static_files
 
     @functools.wraps(original)
     def copy_static_files(self):
         calls.append(self)
-        return original(self)
+        original(self)
+        if len(calls) in calls.warn_after:
+            logging.getLogger(__name__).warning("cannot copy static file (a test)")
 
     monkeypatch.setattr(StandaloneHTMLBuilder, "copy_static_files", copy_static_files)
     return calls
@@ -76,29 +90,17 @@ def test_the_copy_is_made_when_a_source_or_an_output_changed_and_skipped_otherwi
 
 
 @pytest.mark.sphinx
-def test_a_copy_that_warned_is_made_again_in_the_next_build(make_site, monkeypatch):
+def test_a_copy_that_warned_is_made_again_in_the_next_build(make_site, copies):
     """Sphinx warns about a file it cannot copy and goes on: nothing is kept then."""
-    from sphinx.util import logging
-
-    calls: list = []
-    original = StandaloneHTMLBuilder.copy_static_files
-
-    @functools.wraps(original)
-    def copy_static_files(self):
-        calls.append(self)
-        original(self)
-        if len(calls) == 1:
-            logging.getLogger(__name__).warning("cannot copy static file (a test)")
-
-    monkeypatch.setattr(StandaloneHTMLBuilder, "copy_static_files", copy_static_files)
+    copies.warn_after.add(1)
     site = make_site({1: PAGE})
     _, warnings = site.build()
     assert "cannot copy static file (a test)" in warnings
     assert not (site.doctrees / staticfiles.CACHE_NAME).exists()
     site.build()
-    assert len(calls) == 2  # copied again, without a warning this time: kept
+    assert len(copies) == 2  # copied again, without a warning this time: kept
     site.build()
-    assert len(calls) == 2
+    assert len(copies) == 2
 
 
 def test_a_failed_build_keeps_nothing(tmp_path):
