@@ -21,6 +21,7 @@ from roundup_kb.sphinxext import (
     docsettings,
     domain,
     envshare,
+    fastexit,
     fastpath,
     feeds,
     gctune,
@@ -87,6 +88,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     sectionnav.setup(app)
     pygmentscss.setup(app)
     staticfiles.setup(app)
+    fastexit.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed
