@@ -14,11 +14,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from roundup_kb.frontmatter import parse_yaml
+from roundup_kb.kept import kept
 from roundup_kb.problems import Problem, RoundupError
 from roundup_kb.urls import ascii_words, short_hash
 
@@ -75,7 +75,7 @@ HONORIFICS = frozenset(
 )
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def is_name_word(word: str) -> bool:
     """A capitalized name word in any script with case: "Mendonça", "Presedo-Floyd", "O’Grady"."""
     if not word:
@@ -98,7 +98,7 @@ _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _TRAILING_BRACKETS = re.compile(r"\s*[<>]+$")
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def clean_text(text: str) -> str:
     """NFC, no emphasis markup (``*``, ``_``, ``~~``, backticks), single spaces, stripped."""
     text = unicodedata.normalize("NFC", text)
@@ -162,7 +162,7 @@ def normalize_name(name: str, *, person: bool = False) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def name_key(name: str) -> str:
     """The comparison key of a name: case, spacing, punctuation and a leading "The" ignored."""
     text = unicodedata.normalize("NFKC", clean_text(name)).casefold().replace("&", " and ")
@@ -170,7 +170,7 @@ def name_key(name: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def slugify(name: str) -> str:
     """A stable ``[a-z0-9-]`` slug for a permalink: "Mendonça" → ``mendonca``.
 
@@ -190,7 +190,7 @@ def _name_tokens(text: str) -> list[str]:
     return [t for t in tokens if t and t.lower() not in _SUFFIXES]
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def looks_like_person(name: str) -> bool:
     """Heuristic: does ``name`` read like a person's name ("Chia-Yen (Chad) Chiu")?
 
@@ -221,7 +221,7 @@ def looks_like_person(name: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def looks_like_single_name(word: str) -> bool:
     """A single capitalized word that could be a surname ("Tazi", "Mendonça")."""
     text = clean_text(word)
@@ -233,7 +233,7 @@ def looks_like_single_name(word: str) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def looks_like_organization(name: str) -> bool:
     """Heuristic: an outlet, company or institution ("AWS HPC Blog", "The New Stack", "LWN.net")."""
     text = clean_text(name)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import string
-from functools import lru_cache
 
+from roundup_kb.kept import kept
 from roundup_kb.names import slugify
 
 ISSUES_DIR = "issues"
@@ -43,25 +43,25 @@ def letter_of(slug: str) -> str:
 _SUFFIX = re.compile(r"(?:,?\s+(?:jr\.?|sr\.?|ii|iii|iv|phd|ph\.d\.|et al\.?))+$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=65536)  # asked again for each name's place on its A-Z page
+@kept()  # asked again for each name's place on its A-Z page
 def family_name(name: str) -> str:
     """The part of a person's name an A-Z index files them under: the last word."""
     words = _SUFFIX.sub("", name.strip()).split()
     return words[-1] if words else name
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def sort_name(name: str) -> str:
     """The slug of ``name`` with a leading "The" dropped: how a venue is filed."""
     return slugify(re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE))
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def person_letter(name: str) -> str:
     return letter_of(slugify(family_name(name)))
 
 
-@lru_cache(maxsize=65536)
+@kept()
 def venue_letter(name: str) -> str:
     return letter_of(sort_name(name))
 

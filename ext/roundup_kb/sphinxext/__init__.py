@@ -28,6 +28,7 @@ from roundup_kb.sphinxext import (
     highlight,
     home,
     issues,
+    keptnames,
     lazysoup,
     linkcheck,
     pagebody,
@@ -89,6 +90,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pygmentscss.setup(app)
     staticfiles.setup(app)
     fastexit.setup(app)
+    keptnames.setup(app)
 
     # at config-inited, so that the configuration pickled with the environment
     # equals the next run's and Sphinx does not report it as changed

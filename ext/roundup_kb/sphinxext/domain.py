@@ -31,6 +31,7 @@ from roundup_kb.catalogue import Backlinks, Catalogue, NameDirectory, links_dige
 from roundup_kb.files import BlobStore, Place, load_cache, save_cache
 from roundup_kb.model import Entry, Issue, IssueMeta, Mention
 from roundup_kb.parser import entry_summary
+from roundup_kb.sphinxext import keptnames
 
 logger = logging.getLogger(__name__)
 
@@ -537,6 +538,7 @@ class RoundupDomain(Domain):
         if saved is not None:
             catalogue.preset_directories(saved)
         else:
+            keptnames.warm(self.env)  # the name functions' answers from the last build
             save_cache(path, key, catalogue.directories)
 
     def _directories_cache(self) -> tuple[Path, str]:
