@@ -48,7 +48,11 @@ copyright = "2020–2026, the Research Computing Teams newsletter and contributo
 
 root_doc = "docs/index"
 include_patterns = ["docs/**", f"{_kb['issues']}/**"]
-exclude_patterns = ["_build", "**/.*", "docs/registry/**"]
+# ".*": the hidden directories at the top (.git, .nox, .venv, .cache, ...), which Sphinx
+# would otherwise walk through on every build ("**/.*" leaves out only deeper ones).
+# The build writes .cache/ itself; walked, its new time made the extension search for
+# the sources again in the next build.
+exclude_patterns = ["_build", ".*", "**/.*", "docs/registry/**"]
 
 extensions = [
     "myst_parser",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from sphinx.project import Project
 
+from conftest import ROOT
 from roundup_kb.sphinxext import sources
 
 SUFFIXES = {".rst": "restructuredtext", ".md": "markdown"}
@@ -132,3 +134,46 @@ def test_a_search_during_which_a_directory_changed_is_not_kept(tree, monkeypatch
     assert "issues/0009" not in sources.source_files(app)
     monkeypatch.setattr(Project, "discover", discover)
     assert "issues/0009" in sources.source_files(app)
+
+
+def _conf_value(name: str):
+    """A literal setting of the project's conf.py, read without running it."""
+    tree = ast.parse((ROOT / "conf.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"conf.py sets no {name}")
+
+
+def test_the_projects_patterns_leave_the_hidden_directories_at_the_top_unsearched(
+    tree, monkeypatch
+):
+    """conf.py's ".*": a file written in .cache/ (as each build does) or a change in
+    .git/ is no change to the sources; without the pattern it is."""
+    excluded = _conf_value("exclude_patterns")
+    assert ".*" in excluded
+    for hidden in (".cache", ".git/objects", ".nox/docs/lib"):
+        (tree / hidden).mkdir(parents=True)
+    (tree / ".nox" / "docs" / "lib" / "README.md").write_text("# x\n", encoding="utf-8")
+    searches: list[str] = []
+    discover = Project.discover
+
+    def counted(self, *args, **kwargs):
+        searches.append("search")
+        return discover(self, *args, **kwargs)
+
+    for patterns, searched in ((excluded, 0), ([p for p in excluded if p != ".*"], 1)):
+        app = _app(tree, exclude_patterns=patterns)
+        assert sources.source_files(app) == _sphinx_finds(app)
+        assert ".nox/docs/lib/README" not in sources.source_files(app)
+        monkeypatch.setattr(Project, "discover", counted)
+        (tree / ".cache" / f"file-{searched}").write_bytes(b"x")
+        _bump(tree / ".cache")
+        _bump(tree / ".git" / "objects")
+        found = sources.source_files(app)
+        monkeypatch.setattr(Project, "discover", discover)
+        assert found == _sphinx_finds(app)
+        assert len(searches) == searched
+        searches.clear()
