@@ -358,6 +358,38 @@ def test_the_quickened_prune_leaves_what_sphinxs_leaves(titles, words, kept):
     assert _state(quick) == _state(expected)
 
 
+@given(
+    titles=st.dictionaries(PAGES, st.text("xy", max_size=3)),
+    words=MAPPINGS,
+    kept=st.sets(PAGES),
+)
+def test_taking_out_the_pages_that_go_leaves_what_sphinxs_prune_leaves(titles, words, kept):
+    """Whichever pages go, many or few (the quickened prune takes them out when few)."""
+    expected, quick = _indexer(titles, words), _indexer(titles, words)
+    IndexBuilder.prune(expected, kept)
+    searchindex._take_out(quick, titles.keys() - kept)
+    assert _state(quick) == _state(expected)
+
+
+def test_the_quickened_prune_takes_out_a_few_pages_and_intersects_for_many(monkeypatch):
+    pages = [f"issues/{n:04d}" for n in range(16)]
+    words = {"a": set(pages), "b": set(pages[:3])}
+    taken: list[set[str]] = []
+    take_out = searchindex._take_out
+    monkeypatch.setattr(
+        searchindex,
+        "_take_out",
+        lambda index, going: (taken.append(set(going)), take_out(index, going)),
+    )
+    for kept, expected in ((set(pages[1:]), [{pages[0]}]), (set(pages[:2]), [])):
+        indexer = _indexer(dict.fromkeys(pages, "t"), words)
+        searchindex._quicken_dump(indexer)
+        indexer.prune(kept)
+        assert taken == expected
+        assert set(indexer._titles) == kept and indexer._mapping["a"] == kept
+        taken.clear()
+
+
 @pytest.mark.sphinx
 def test_the_index_is_frozen_with_quick_get_terms(make_site, monkeypatch):
     quick = count_calls(monkeypatch, searchindex, "quick_get_terms")

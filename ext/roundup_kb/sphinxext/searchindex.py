@@ -112,23 +112,46 @@ def collector_paused() -> Iterator[None]:
 
 
 def _prune_with_a_set(indexer: Any, original: Any) -> Any:
-    """``indexer.prune`` given a set; and nothing to do when every page it holds stays.
+    """``indexer.prune`` given a set; nothing to do when every page it holds stays; and
+    only the pages that go taken out of each word when they are a few.
 
     ``IndexBuilder`` holds a word's page only once the page has a title there (``feed``
     sets the title first, ``load`` and ``prune`` keep the two together), so when
     every page with a title stays, no word loses a page: the dump's prune after an
-    edit or an addition (8 to 10 ms of the corpus's index) is skipped.
+    edit or an addition (8 to 10 ms of the corpus's index) is skipped.  For the same
+    reason, keeping each word's pages that stay is taking out those that go, the
+    pages with a title that are not kept: when they are a few (the pages an edit or
+    an addition writes again, pruned as the old index is loaded), that is done
+    (:func:`_take_out`) rather than intersecting every word's pages with every page
+    kept: 1.4 to 1.6 ms against 5.6 to 6.7 ms for the corpus's index less one page.
     """
     sphinxs = type(indexer).prune is IndexBuilder.prune
 
     def prune(docnames: Iterable[str]) -> None:
         kept = docnames if isinstance(docnames, set | frozenset) else set(docnames)
-        if sphinxs and indexer._titles.keys() <= kept:
-            return
+        if sphinxs:
+            titles = indexer._titles
+            if titles.keys() <= kept:
+                return
+            going = titles.keys() - kept
+            if len(going) * 8 <= len(titles):
+                _take_out(indexer, going)
+                return
         original(kept)
 
     prune.roundup_wrapped = True  # type: ignore[attr-defined]
     return prune
+
+
+def _take_out(indexer: IndexBuilder, going: Set[str]) -> None:
+    """``IndexBuilder.prune`` of every page it holds but ``going`` (pages with a title)."""
+    titles = {doc: title for doc, title in indexer._titles.items() if doc not in going}
+    indexer._all_titles = {doc: indexer._all_titles[doc] for doc in titles}
+    indexer._filenames = {doc: indexer._filenames[doc] for doc in titles}
+    indexer._titles = titles
+    for mapping in (indexer._mapping, indexer._title_mapping):
+        for pages in mapping.values():
+            pages.difference_update(going)
 
 
 def quick_get_terms(indexer: IndexBuilder) -> Callable[[dict[str, int]], tuple[dict, dict]]:
@@ -365,6 +388,7 @@ class _Index:
             indexer.feed = _recording_feed(indexer, self._page_fed)
             return
         with collector_paused():
+            _quicken_dump(indexer)
             self.load(docnames)
             _restore_index_entries(indexer, loaded, keep)
 
@@ -385,6 +409,7 @@ class _Index:
             # collector stays off (switched back on, its next pass walked the loaded
             # index once more, 15 ms between the dump and the report on the corpus).
             gc.disable()
+            _quicken_dump(builder.indexer)  # its prune, as the old index is loaded, too
             self.load(docnames)
             _restore_index_entries(builder.indexer, loaded, keep)
             if stale is not None:  # the objects are known: no need to wait
