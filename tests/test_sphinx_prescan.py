@@ -186,8 +186,9 @@ def test_the_pickled_environment_is_loaded_with_the_collector_tuned(make_site, m
 def test_the_search_index_is_pruned_with_a_set_and_only_when_a_page_goes(make_site, monkeypatch):
     """Sphinx prunes its search index with ``env.all_docs`` (a dict): once per word,
     ``intersection_update`` made a set of every page again.  The builder's indexer
-    is given a set; and when every page it holds stays (an edit) that prune, which
-    would remove nothing, is not run."""
+    is given a set; when every page it holds stays (an edit) that prune, which
+    would remove nothing, is not run; and when a few pages go, they are taken out
+    of each word (``_take_out``) rather than every word intersected with the rest."""
     import json
 
     from sphinx.search import IndexBuilder
@@ -196,14 +197,19 @@ def test_the_search_index_is_pruned_with_a_set_and_only_when_a_page_goes(make_si
 
     # prunes counted in this process: no helper process (test_searchindex_helper has those)
     monkeypatch.setattr(searchindex, "helpers_available", lambda: False)
-    received: list[tuple[type, frozenset[str]]] = []
-    original = IndexBuilder.prune
+    received: list[tuple[object, frozenset[str]]] = []
+    original, take_out = IndexBuilder.prune, searchindex._take_out
 
     def prune(self, docnames):
         received.append((type(docnames), frozenset(self._titles)))
         return original(self, docnames)
 
+    def taking_out(indexer, going):
+        received.append(("taken out", frozenset(going)))
+        return take_out(indexer, going)
+
     monkeypatch.setattr(IndexBuilder, "prune", prune)
+    monkeypatch.setattr(searchindex, "_take_out", taking_out)
     pages = {n: issue_page(n, f"2021-01-0{n}", BODY) for n in (1, 2, 3)}
     site = make_site(pages)
     site.build()
@@ -212,12 +218,13 @@ def test_the_search_index_is_pruned_with_a_set_and_only_when_a_page_goes(make_si
     site.write_issue(1, issue_page(1, "2021-01-01", BODY + "\nWombats.\n"))
     site.build()
     # the old index loaded, the edited page's words taken out; the dump's prune skipped
-    assert [kind for kind, _ in received] == [set]
+    assert received == [("taken out", frozenset({"issues/0001"}))]
 
     received.clear()
     (site.root / "issues" / "0003.md").unlink()
     site.build()
-    assert received and all(kind is set for kind, _ in received)
+    # many pages are written again (the lists that showed the page): Sphinx's prune, a set
+    assert received and all(kind in (set, "taken out") for kind, _ in received)
     text = (site.out / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
     assert {"issues/0001", "issues/0002"} <= set(index["docnames"])
