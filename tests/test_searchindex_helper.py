@@ -353,7 +353,7 @@ def test_the_quickened_prune_leaves_what_sphinxs_leaves(titles, words, kept):
     """With a set or a dict of pages to keep, every page held kept or some removed."""
     expected, quick = _indexer(titles, words), _indexer(titles, words)
     IndexBuilder.prune(expected, kept)
-    searchindex._quicken_dump(quick)
+    searchindex._quicken(quick)
     quick.prune(kept)
     assert _state(quick) == _state(expected)
 
@@ -383,7 +383,7 @@ def test_the_quickened_prune_takes_out_a_few_pages_and_intersects_for_many(monke
     )
     for kept, expected in ((set(pages[1:]), [{pages[0]}]), (set(pages[:2]), [])):
         indexer = _indexer(dict.fromkeys(pages, "t"), words)
-        searchindex._quicken_dump(indexer)
+        searchindex._quicken(indexer)
         indexer.prune(kept)
         assert taken == expected
         assert set(indexer._titles) == kept and indexer._mapping["a"] == kept

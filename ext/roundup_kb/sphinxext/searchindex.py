@@ -185,8 +185,10 @@ def quick_get_terms(indexer: IndexBuilder) -> Callable[[dict[str, int]], tuple[d
     return get_terms
 
 
-def _quicken_dump(indexer: Any) -> None:
-    """Give ``indexer``'s ``prune`` a set and its ``get_terms`` C-level lookups (above)."""
+def _quicken(indexer: Any) -> None:
+    """Give ``indexer``'s ``prune`` a set (and the quicker ways above) and its
+    ``get_terms`` C-level lookups: before the old index is loaded and pruned, and
+    before the index is dumped.  Doing it again changes nothing."""
     prune = getattr(indexer, "prune", None)
     if prune is not None and not getattr(prune, "roundup_wrapped", False):
         indexer.prune = _prune_with_a_set(indexer, prune)
@@ -196,8 +198,8 @@ def _quicken_dump(indexer: Any) -> None:
 
 
 def on_collect_pages(app: Sphinx) -> list:
-    """Before the index is dumped (``handle_finish``): :func:`_quicken_dump`."""
-    _quicken_dump(getattr(app.builder, "indexer", None))
+    """Before the index is dumped (``handle_finish``): :func:`_quicken`."""
+    _quicken(getattr(app.builder, "indexer", None))
     return []  # no pages of its own
 
 
@@ -388,7 +390,7 @@ class _Index:
             indexer.feed = _recording_feed(indexer, self._page_fed)
             return
         with collector_paused():
-            _quicken_dump(indexer)
+            _quicken(indexer)
             self.load(docnames)
             _restore_index_entries(indexer, loaded, keep)
 
@@ -409,7 +411,7 @@ class _Index:
             # collector stays off (switched back on, its next pass walked the loaded
             # index once more, 15 ms between the dump and the report on the corpus).
             gc.disable()
-            _quicken_dump(builder.indexer)  # its prune, as the old index is loaded, too
+            _quicken(builder.indexer)  # its prune, as the old index is loaded, too
             self.load(docnames)
             _restore_index_entries(builder.indexer, loaded, keep)
             if stale is not None:  # the objects are known: no need to wait
@@ -418,7 +420,7 @@ class _Index:
                 if page is None:  # the build failed before the index was dumped
                     return
                 _feed_again(builder.indexer, page)
-            _quicken_dump(builder.indexer)  # forked before on_collect_pages
+            _quicken(builder.indexer)  # forked before on_collect_pages
             held: list[tuple[Path, Path]] = []
             with _renames_held(held):
                 _dump_in_page_order(builder.indexer, self.dump)
