@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 
 import pytest
@@ -123,6 +124,47 @@ def test_the_collector_is_tuned_for_the_build_and_restored_after(make_site, monk
     # Python's thresholds; what the extensions made is frozen by conf.py (below)
     assert seen and all(s == (before, True) for s in seen)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_what_reading_makes_is_frozen_in_batches_and_before_writing(make_site, monkeypatch):
+    """A full build's doctrees and environment data leave the collector's sight every
+    READ_BATCH pages read and once reading is done; the building process only."""
+    import gc
+    from types import SimpleNamespace
+
+    from sphinx.application import Sphinx
+
+    monkeypatch.setattr(gctune, "READ_BATCH", 2)
+    site = make_site({n: issue_page(n, f"2021-01-{n:02d}", BODY) for n in range(1, 6)})
+    read: list[int] = []
+    written: list[int] = []
+    original = Sphinx.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        # after gctune's own handlers (priority 900)
+        self.connect("doctree-read", lambda app, doctree: read.append(gc.get_freeze_count()), 950)
+        self.connect("env-updated", lambda app, env: written.append(gc.get_freeze_count()), 950)
+
+    monkeypatch.setattr(Sphinx, "__init__", init)
+    site.build(fresh=True)
+    assert len(read) >= 5 and written
+    # frozen again after the 2nd and 4th pages read (and every 2nd after), not between
+    # (frozen objects can be freed; only a freeze adds to them)
+    grew = [i + 1 for i in range(1, len(read)) if read[i] > read[i - 1]]
+    assert grew == [n for n in range(2, len(read) + 1) if n % 2 == 0]
+    assert written[0] > read[-1]  # and once every page is read
+    assert gc.get_freeze_count() == 0  # all of it given back once the build finished
+
+    read.clear()
+    site.build(fresh=True, confoverrides={"roundup_tune_gc": False})
+    # conf.py's freeze only: what it froze can go, nothing is added to it
+    assert read and all(later <= earlier for earlier, later in itertools.pairwise(read))
+
+    # a process forked to read or write (another pid) freezes nothing
+    app = SimpleNamespace(_roundup_gc=(700, 10, 10), _roundup_gc_pid=-1)
+    gctune._freeze_made(app)
+    assert gc.get_freeze_count() == 0
 
 
 def test_conf_py_keeps_the_collector_off_while_extensions_load(make_site, monkeypatch):
