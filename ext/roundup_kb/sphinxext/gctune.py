@@ -9,7 +9,8 @@ vanilla Sphinx included.  So as soon as the configuration is read, before the
 pickled environment is loaded, what exists is moved out of the collector's
 sight (:func:`gc.freeze`) and the youngest generation is collected less often;
 once the environment is loaded and the pre-scan done, what exists then is
-frozen too.  Both are undone when the build finishes, so a
+frozen too, and again every hundred pages read and once a build that read that
+many has read them all (:func:`freeze_read`).  Both are undone when the build finishes, so a
 process that runs several builds (tests, a live-reload server) gets back the
 settings it had and can free the frozen objects.
 
@@ -72,6 +73,12 @@ def _freeze_made(app: Sphinx) -> None:
         gc.freeze()
 
 
+def count_reading(app: Sphinx, env: object, docnames: list[str]) -> None:
+    """How many pages this build reads (after every other extension added its own)."""
+    app._roundup_gc_reading = len(docnames)
+    app._roundup_gc_read = 0
+
+
 def freeze_read(app: Sphinx, doctree: object) -> None:
     """Every :data:`READ_BATCH` pages read: what reading made out of sight.
 
@@ -81,16 +88,19 @@ def freeze_read(app: Sphinx, doctree: object) -> None:
     four passes while reading (3.7 s) and three while writing (7.4 s, where they
     free the written pages' doctrees), 10 s of an 82 s build (``gc.callbacks``
     timed).  Frozen, a page's doctree stays until the build finishes
-    (:func:`restore`) instead of going once written: about 250 MB more at most
+    (:func:`restore`) instead of going once written: about 245 MiB more at most
     with 2,000 issues, none that shows with the corpus."""
     app._roundup_gc_read = getattr(app, "_roundup_gc_read", 0) + 1
     if app._roundup_gc_read % READ_BATCH == 0:
         _freeze_made(app)
 
 
-def freeze_written_from(app: Sphinx, env: object) -> None:
-    """Once every page is read, before any is written: the rest of it out of sight."""
-    _freeze_made(app)
+def freeze_before_writing(app: Sphinx, env: object) -> None:
+    """Once a build that read :data:`READ_BATCH` pages or more has read the last, the
+    rest of what reading made out of sight.  A rebuild that read a few pages (an
+    edit, an addition) is left as it is: its collections are short already."""
+    if getattr(app, "_roundup_gc_reading", 0) >= READ_BATCH:
+        _freeze_made(app)
 
 
 #: whether :func:`freeze_at_exit` is registered (once per process)
@@ -116,9 +126,11 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", start)
     # after the pre-scan (400) and sphinxcontrib-bibtex (500) have loaded what they keep
     app.connect("builder-inited", tune, priority=900)
-    # after the other handlers of env-updated (sphinxcontrib-bibtex's among them)
+    # while pages are read (in the building process: serial reading), and once they
+    # are, after the other handlers of env-updated (sphinxcontrib-bibtex's among them)
+    app.connect("env-before-read-docs", count_reading, priority=900)
     app.connect("doctree-read", freeze_read, priority=900)
-    app.connect("env-updated", freeze_written_from, priority=900)
+    app.connect("env-updated", freeze_before_writing, priority=900)
     # last, after every output is written and every helper process joined: the
     # settings restored, the next full pass walks the whole heap (0.01 s of an edit
     # of the corpus when it came before the search index's helper was joined)
