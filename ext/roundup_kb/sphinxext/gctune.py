@@ -27,9 +27,12 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import sys
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+
+from roundup_kb.sphinxext.fastexit import command_frame
 
 #: thresholds while a build runs (Python's defaults are 700, 10, 10)
 THRESHOLDS = (10_000, 10, 10)
@@ -71,6 +74,7 @@ def _freeze_made(app: Sphinx) -> None:
     if getattr(app, "_roundup_gc", None) and getattr(app, "_roundup_gc_pid", None) == os.getpid():
         gc.collect(1)
         gc.freeze()
+        app._roundup_gc_froze_read = True
 
 
 def count_reading(app: Sphinx, env: object, docnames: list[str]) -> None:
@@ -113,11 +117,23 @@ def freeze_at_exit() -> None:
 
 
 def restore(app: Sphinx, exception: Exception | None) -> None:
+    """The collector as it was before the build.
+
+    What was frozen while pages were read goes back to the oldest generation
+    without counting as new there, so Python would not run the full pass that frees
+    the written pages' doctrees until much later: in the tests' process, hundreds of
+    megabytes more with every site built.  So after such a build, in a process that
+    goes on (tests, ``roundup-kb preview``, callers of Sphinx), that pass runs now; a
+    ``sphinx-build`` command ends right after (see ``fastexit``) and skips it."""
     old = getattr(app, "_roundup_gc", None)
     if old:
         gc.set_threshold(*old)
         gc.unfreeze()
         app._roundup_gc = None
+        if getattr(app, "_roundup_gc_froze_read", False):
+            app._roundup_gc_froze_read = False
+            if command_frame(sys._getframe()) is None:
+                gc.collect()
 
 
 def setup(app: Sphinx) -> None:
