@@ -106,12 +106,28 @@ def test_the_collector_is_tuned_for_the_build_and_restored_after(make_site, monk
     before = gc.get_threshold()
     seen: list[tuple] = []
     original = Sphinx.__init__
+    # whether something is frozen, followed as gc.freeze and gc.unfreeze are called:
+    # gc.get_freeze_count() walks every frozen object, and at each page of a build in
+    # a test process that has built many sites that took minutes in CI
+    frozen = [gc.get_freeze_count() > 0]
+    freeze, unfreeze = gc.freeze, gc.unfreeze
+
+    def freezing() -> None:
+        frozen[0] = True
+        freeze()
+
+    def unfreezing() -> None:
+        frozen[0] = False
+        unfreeze()
+
+    monkeypatch.setattr(gc, "freeze", freezing)
+    monkeypatch.setattr(gc, "unfreeze", unfreezing)
 
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
         self.connect(
             "doctree-read",
-            lambda app, doctree: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0)),
+            lambda app, doctree: seen.append((gc.get_threshold(), frozen[0])),
         )
 
     monkeypatch.setattr(Sphinx, "__init__", init)
