@@ -34,7 +34,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from roundup_kb.files import load_cache, save_cache
+from roundup_kb.files import load_cache, save_made
 
 #: the version of the file's format
 CACHE_VERSION = 1
@@ -117,14 +117,9 @@ def save() -> bool:
     """Write the code of the texts this process ran, when it compiled any it did not
     have: the file holds what the last such build used.  A forked process writes
     nothing.  Returns whether it wrote."""
-    path = _state["path"]
-    if path is None or not _state["made"] or os.getpid() != _state["home"]:
-        return False
-    with _lock:
-        used = {source: _kept[source] for source in _used if source in _kept}
-        _state["made"] = 0
-    try:
-        save_cache(path, stamp(), marshal.dumps(used))
-    except (OSError, ValueError):
-        return False
-    return True
+    return save_made(
+        _state,
+        _lock,
+        stamp(),
+        lambda: marshal.dumps({source: _kept[source] for source in _used if source in _kept}),
+    )

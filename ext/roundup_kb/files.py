@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -59,6 +59,27 @@ def save_cache(path: Path, stamp: Any, data: Any) -> None:
     with tmp.open("wb") as handle:
         pickle.dump((stamp, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
+
+
+def save_made(state: dict[str, Any], lock: Any, stamp: Any, collect: Callable[[], Any]) -> bool:
+    """Save what ``collect()`` returns to ``state["path"]`` with ``stamp`` (see
+    :func:`save_cache`), when this process made something new since it last saved
+    (``state["made"]``) and is the one that installed the cache (``state["home"]``,
+    a process id: a forked one writes nothing).  ``collect`` runs under ``lock``,
+    and ``made`` goes back to 0.  Returns whether it wrote; a file that cannot be
+    written is left, as a cache only ever saves work.  What ``recache`` and
+    ``classcode`` keep between build processes is saved through this."""
+    path = state["path"]
+    if path is None or not state["made"] or os.getpid() != state["home"]:
+        return False
+    with lock:
+        data = collect()
+        state["made"] = 0
+    try:
+        save_cache(path, stamp, data)
+    except OSError:
+        return False
+    return True
 
 
 def code_stamp(modules: Iterable[str]) -> tuple[tuple[str, int], ...]:

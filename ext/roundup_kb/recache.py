@@ -33,7 +33,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from roundup_kb.files import load_cache, save_cache
+from roundup_kb.files import load_cache, save_made
 
 #: the version of the file's format
 CACHE_VERSION = 1
@@ -147,14 +147,6 @@ def save() -> bool:
     """Write the kept code of the patterns this process used, when it compiled any it
     did not have: the file holds what the last such build used, not every pattern
     ever compiled.  A forked process writes nothing.  Returns whether it wrote."""
-    path = _state["path"]
-    if path is None or not _state["made"] or os.getpid() != _state["home"]:
-        return False
-    with _lock:
-        used = {key: _kept[key] for key in _used if key in _kept}
-        _state["made"] = 0
-    try:
-        save_cache(path, stamp(), used)
-    except OSError:
-        return False
-    return True
+    return save_made(
+        _state, _lock, stamp(), lambda: {key: _kept[key] for key in _used if key in _kept}
+    )
