@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from roundup_kb import classcode
+from roundup_kb import classcode, files
 from roundup_kb.files import load_cache, save_cache
 
 pytestmark = pytest.mark.skipif(not classcode.supported(), reason="code is not kept here")
@@ -76,7 +76,9 @@ def fresh(monkeypatch):
     classcode.uninstall()
     monkeypatch.setattr(classcode, "_kept", {})
     monkeypatch.setattr(classcode, "_used", set())
-    monkeypatch.setattr(classcode, "_state", {"path": None, "made": 0, "home": None})
+    monkeypatch.setattr(
+        classcode, "_state", {"path": None, "made": 0, "home": None, "saves": 0, "last": {}}
+    )
     yield classcode
     classcode.uninstall()
     if installed:  # the build of an earlier test (its conf.py) left it installed
@@ -88,7 +90,7 @@ def _reset_process(module) -> None:
     module.uninstall()
     module._kept.clear()
     module._used.clear()
-    module._state.update(path=None, made=0, home=None)
+    module._state.update(path=None, made=0, home=None, saves=0, last={})
 
 
 METHODS = ["__init__", "__repr__", "__eq__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__"]
@@ -165,14 +167,27 @@ def test_a_later_process_makes_them_from_the_kept_code(fresh, tmp_path, monkeypa
     _same_classes(made, _make())
 
 
-def test_the_file_holds_the_code_the_last_writing_process_used(fresh, tmp_path):
+def _saved(module, path) -> dict[str, int]:
+    """Each kept text's fields (the names after ``self.`` in ``__init__``'s text) ->
+    the number of the save that last found it used, as in the file."""
+    data = marshal.loads(load_cache(path / module.CACHE_NAME, module.stamp()))
+    return {text: last for text, (_, last) in data["entries"].items()}
+
+
+def _init_setting(saved: dict[str, int], name: str) -> int | None:
+    """The save number of the kept ``__init__`` that sets ``name``, if kept."""
+    found = [last for text, last in saved.items() if "__init__" in text and f"self.{name}=" in text]
+    return found[0] if found else None
+
+
+def test_the_file_keeps_code_until_ten_writing_processes_did_not_run_it(fresh, tmp_path):
     fresh.install(tmp_path)
 
     @dataclasses.dataclass
     class First:
         first_only: int
 
-    fresh.save()
+    assert fresh.save()
     _reset_process(fresh)
     fresh.install(tmp_path)
 
@@ -181,9 +196,27 @@ def test_the_file_holds_the_code_the_last_writing_process_used(fresh, tmp_path):
         second_only: str
 
     assert fresh.save()
-    saved = load_cache(tmp_path / fresh.CACHE_NAME, fresh.stamp())
-    texts = "\n".join(marshal.loads(saved))
-    assert "second_only" in texts and "first_only" not in texts
+    saved = _saved(fresh, tmp_path)
+    # what the first process ran stays for the kind of build that runs it again
+    assert _init_setting(saved, "first_only") == 1
+    assert _init_setting(saved, "second_only") == 2
+    for number in range(3, 13):
+        _reset_process(fresh)
+        fresh.install(tmp_path)
+        dataclasses.make_dataclass(f"Made{number}", [(f"made_{number}", int)])
+        assert fresh.save()
+        saved = _saved(fresh, tmp_path)
+        assert _init_setting(saved, f"made_{number}") == number
+        kept = number - 1 <= files.UNUSED_SAVES_KEPT
+        assert (_init_setting(saved, "first_only") is not None) == kept
+    assert _init_setting(saved, "second_only") == 2  # ten saves unused: still kept
+
+
+def test_a_file_of_the_older_format_is_treated_as_missing(fresh, tmp_path):
+    code = compile("x = 1", "<string>", "exec", dont_inherit=True)
+    save_cache(tmp_path / fresh.CACHE_NAME, fresh.stamp(), marshal.dumps({"x = 1": code}))
+    assert fresh.install(tmp_path)
+    assert fresh._kept == {}
 
 
 def test_code_kept_by_another_interpreter_is_not_used(fresh, tmp_path, monkeypatch):

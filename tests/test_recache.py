@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from roundup_kb import recache
-from roundup_kb.files import load_cache
+from roundup_kb import files, recache
+from roundup_kb.files import load_cache, save_cache
 
 pytestmark = pytest.mark.skipif(not recache.supported(), reason="re compiles otherwise here")
 
@@ -44,7 +44,9 @@ def fresh(monkeypatch):
     """The module with nothing kept and not installed; put back afterwards."""
     monkeypatch.setattr(recache, "_kept", {})
     monkeypatch.setattr(recache, "_used", set())
-    monkeypatch.setattr(recache, "_state", {"path": None, "made": 0, "home": None})
+    monkeypatch.setattr(
+        recache, "_state", {"path": None, "made": 0, "home": None, "saves": 0, "last": {}}
+    )
     yield recache
     recache.uninstall()
 
@@ -69,7 +71,7 @@ def _reset_process(module) -> None:
     module.uninstall()
     module._kept.clear()
     module._used.clear()
-    module._state.update(path=None, made=0, home=None)
+    module._state.update(path=None, made=0, home=None, saves=0, last={})
 
 
 def test_a_later_process_compiles_from_the_kept_code(fresh, tmp_path, monkeypatch):
@@ -104,19 +106,50 @@ def test_re_compile_goes_through_it_once_installed(fresh, tmp_path):
     assert re._compiler.compile is recache._ORIGINAL
 
 
-def test_the_file_holds_the_patterns_the_last_writing_process_used(fresh, tmp_path):
+def _saved(module, path) -> dict:
+    """key -> the number of the save that last found it used, as in the file."""
+    data = load_cache(path / module.CACHE_NAME, module.stamp())
+    return {key: last for key, (_, last) in data["entries"].items()}
+
+
+def test_the_file_keeps_patterns_until_ten_writing_processes_did_not_use_them(fresh, tmp_path):
     fresh.install(tmp_path)
     for pattern, flags in PATTERNS[:3]:
         fresh.compile_kept(pattern, flags)
-    fresh.save()
+    assert fresh.save()
+    assert _saved(fresh, tmp_path) == {key: 1 for key in PATTERNS[:3]}
     _reset_process(fresh)
     fresh.install(tmp_path)
     fresh.compile_kept(*PATTERNS[0])  # kept: nothing to write for it alone
     assert not fresh.save()
     fresh.compile_kept(*PATTERNS[3])  # made
     assert fresh.save()
-    saved = load_cache(tmp_path / fresh.CACHE_NAME, fresh.stamp())
-    assert set(saved) == {PATTERNS[0], PATTERNS[3]}
+    # what the other process used stays: a full build's patterns after an edit's
+    assert _saved(fresh, tmp_path) == {
+        PATTERNS[0]: 2,
+        PATTERNS[1]: 1,
+        PATTERNS[2]: 1,
+        PATTERNS[3]: 2,
+    }
+    # writers that use PATTERNS[1] and a new pattern each, never PATTERNS[2]
+    for number in range(3, 14):
+        _reset_process(fresh)
+        fresh.install(tmp_path)
+        fresh.compile_kept(*PATTERNS[1])
+        fresh.compile_kept(f"written-by-{number}", 0)  # made
+        assert fresh.save()
+        saved = _saved(fresh, tmp_path)
+        assert saved[PATTERNS[1]] == number
+        assert (PATTERNS[2] in saved) == (number - 1 <= files.UNUSED_SAVES_KEPT)
+        assert (PATTERNS[0] in saved) == (number - 2 <= files.UNUSED_SAVES_KEPT)
+    # the writers' own patterns are at most ten saves old; the first process's are gone
+    assert set(saved) == {PATTERNS[1], *((f"written-by-{n}", 0) for n in range(3, 14))}
+
+
+def test_a_file_of_the_older_format_is_treated_as_missing(fresh, tmp_path):
+    save_cache(tmp_path / fresh.CACHE_NAME, fresh.stamp(), {PATTERNS[0]: (0, [1], 0, {}, ())})
+    assert fresh.install(tmp_path)
+    assert fresh._kept == {}
 
 
 def test_code_kept_by_another_interpreter_is_not_used(fresh, tmp_path, monkeypatch):

@@ -13,7 +13,9 @@ docs/performance.md).
 compiled, from a file in the project's cache directory; other text is compiled
 as the built-in ``exec`` compiles it (file name ``<string>``, no ``__future__``
 flags of the caller) and kept.  :func:`save` (at the end of a build) writes the
-code this process used when it compiled any it did not have.
+code when this process compiled any it did not have: what it used, and what
+earlier processes used that has gone unused for at most ten such saves
+(:func:`roundup_kb.files.kept_in_use`).
 
 What ``dataclasses`` does with the code is unchanged: the same text, the same
 globals and locals, the built-in ``exec``.  Only the compiling is skipped.  The
@@ -34,10 +36,10 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from roundup_kb.files import load_cache, save_made
+from roundup_kb.files import kept_entries, kept_in_use, load_cache, save_made
 
 #: the version of the file's format
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: the file, in the project's cache directory (see conf.py)
 CACHE_NAME = "dataclass-code.pickle"
 
@@ -45,7 +47,8 @@ CACHE_NAME = "dataclass-code.pickle"
 _kept: dict[str, CodeType] = {}
 #: the source texts executed in this process, which :func:`save` writes
 _used: set[str] = set()
-_state: dict[str, Any] = {"path": None, "made": 0, "home": None}
+#: "saves": the file's count of saves; "last": text -> the save that last found it used
+_state: dict[str, Any] = {"path": None, "made": 0, "home": None, "saves": 0, "last": {}}
 _lock = threading.Lock()
 
 
@@ -89,17 +92,16 @@ def install(directory: str | os.PathLike[str]) -> bool:
         return False
     path = Path(directory) / CACHE_NAME
     loaded = load_cache(path, stamp())
-    codes: Any = None
+    data: Any = None
     if isinstance(loaded, bytes):
         try:
-            codes = marshal.loads(loaded)
+            data = marshal.loads(loaded)
         except (EOFError, ValueError, TypeError):
-            codes = None
+            data = None
     with _lock:
-        if isinstance(codes, dict):
-            for source, code in codes.items():
-                if isinstance(source, str) and isinstance(code, CodeType):
-                    _kept.setdefault(source, code)
+        for source, code in kept_entries(data, _state).items():
+            if isinstance(source, str) and isinstance(code, CodeType):
+                _kept.setdefault(source, code)
         _state["path"] = path
         if _state["home"] is None:
             _state["home"] = os.getpid()
@@ -114,12 +116,10 @@ def uninstall() -> None:
 
 
 def save() -> bool:
-    """Write the code of the texts this process ran, when it compiled any it did not
-    have: the file holds what the last such build used.  A forked process writes
-    nothing.  Returns whether it wrote."""
+    """Write the kept code, when this process compiled text it did not have: that of
+    the texts it ran, and that of texts gone unused for at most ten such saves
+    (:func:`~roundup_kb.files.kept_in_use`).  A forked process writes nothing.
+    Returns whether it wrote."""
     return save_made(
-        _state,
-        _lock,
-        stamp(),
-        lambda: marshal.dumps({source: _kept[source] for source in _used if source in _kept}),
+        _state, _lock, stamp(), lambda: marshal.dumps(kept_in_use(_kept, _used, _state))
     )

@@ -82,6 +82,56 @@ def save_made(state: dict[str, Any], lock: Any, stamp: Any, collect: Callable[[]
     return True
 
 
+#: saves of a kept-code cache (``recache``, ``classcode``) that an entry outlives
+#: unused.  Builds of different kinds use different code: a full build compiles
+#: about 200 patterns an edit never does (most of them ``soupsieve``'s, loaded when
+#: the theme lays out some pages of the docs; 160 to 210 ms of compiling), and an
+#: edit's in-process checks 16 that a full build's forked ones keep to themselves.
+#: A file holding only the last writer's code made each kind compile the other's.
+UNUSED_SAVES_KEPT = 10
+
+
+def kept_in_use(kept: Mapping[_K, _V], used: Iterable[_K], state: dict[str, Any]) -> dict:
+    """What a kept-code cache saves: each entry of ``kept`` with the number of the
+    save that last found it used, those of this process as used now, and those
+    only an earlier process used while it is at most :data:`UNUSED_SAVES_KEPT` saves
+    old.  ``state["saves"]`` (the file's count, loaded by :func:`kept_entries`) and
+    ``state["last"]`` (each entry's number) are brought up to this save.
+
+    Returns ``{"saves": n, "entries": {key: (value, last)}}``, which
+    :func:`kept_entries` reads back.
+    """
+    saves = state["saves"] + 1
+    last: dict = state["last"]
+    for key in used:
+        last[key] = saves
+    entries = {}
+    for key, value in kept.items():
+        seen = last.setdefault(key, saves)  # made since install: used
+        if saves - seen <= UNUSED_SAVES_KEPT:
+            entries[key] = (value, seen)
+    state["saves"] = saves
+    return {"saves": saves, "entries": entries}
+
+
+def kept_entries(data: Any, state: dict[str, Any]) -> dict:
+    """The entries (key -> value) of what :func:`kept_in_use` returned, and the
+    file's save count and each entry's last use put in ``state``; nothing from data
+    of another shape (an older file's)."""
+    if not (isinstance(data, dict) and isinstance(data.get("entries"), dict)):
+        return {}
+    saves = data.get("saves")
+    if not isinstance(saves, int):
+        return {}
+    values = {}
+    for key, item in data["entries"].items():
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], int):
+            values[key] = item[0]
+            state["last"].setdefault(key, item[1])
+    state["saves"] = max(state["saves"], saves)
+    return values
+
+
 def code_stamp(modules: Iterable[str]) -> tuple[tuple[str, int], ...]:
     """The modification time of each named module's file: part of the stamp of a
     cache of what that code made (:func:`load_cache`), so an edit to it is seen."""

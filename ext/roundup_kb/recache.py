@@ -8,8 +8,10 @@ compiles a pattern in Python -- it parses it, then generates the code its matchi
 engine runs -- and hands that code to the engine (``_sre.compile``).
 
 :func:`install` (called by ``conf.py``) keeps, for each pattern a process compiles,
-what it handed the engine, and :func:`save` (at the end of a build) writes those of
-the patterns the process used to a file.  In the next process a pattern compiled
+what it handed the engine, and :func:`save` (at the end of a build) writes them to
+a file when it compiled any pattern it did not have: the patterns it used, and
+those earlier processes used that have gone unused for at most ten such saves
+(:func:`roundup_kb.files.kept_in_use`).  In the next process a pattern compiled
 with the same flags is handed to the engine straight from the file: the same
 pattern object, without the parsing.
 
@@ -33,10 +35,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from roundup_kb.files import load_cache, save_made
+from roundup_kb.files import kept_entries, kept_in_use, load_cache, save_made
 
 #: the version of the file's format
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: the file, in the project's cache directory (see conf.py)
 CACHE_NAME = "regex-code.pickle"
 
@@ -50,7 +52,8 @@ _ORIGINAL = getattr(_compiler, "compile", None)
 _kept: dict[tuple[str | bytes, int], tuple] = {}
 #: the keys compiled in this process (kept or made), which :func:`save` writes
 _used: set[tuple[str | bytes, int]] = set()
-_state: dict[str, Any] = {"path": None, "made": 0, "home": None}
+#: "saves": the file's count of saves; "last": key -> the save that last found it used
+_state: dict[str, Any] = {"path": None, "made": 0, "home": None, "saves": 0, "last": {}}
 _lock = threading.Lock()
 
 
@@ -127,9 +130,8 @@ def install(directory: str | os.PathLike[str]) -> bool:
     path = Path(directory) / CACHE_NAME
     loaded = load_cache(path, stamp())
     with _lock:
-        if isinstance(loaded, dict):
-            for key, arguments in loaded.items():
-                _kept.setdefault(key, arguments)
+        for key, arguments in kept_entries(loaded, _state).items():
+            _kept.setdefault(key, arguments)
         _state["path"] = path
         if _state["home"] is None:
             _state["home"] = os.getpid()
@@ -144,9 +146,8 @@ def uninstall() -> None:
 
 
 def save() -> bool:
-    """Write the kept code of the patterns this process used, when it compiled any it
-    did not have: the file holds what the last such build used, not every pattern
-    ever compiled.  A forked process writes nothing.  Returns whether it wrote."""
-    return save_made(
-        _state, _lock, stamp(), lambda: {key: _kept[key] for key in _used if key in _kept}
-    )
+    """Write the kept code, when this process compiled a pattern it did not have:
+    the patterns it used, and those that have gone unused for at most ten such
+    saves (:func:`~roundup_kb.files.kept_in_use`), not every pattern ever compiled.
+    A forked process writes nothing.  Returns whether it wrote."""
+    return save_made(_state, _lock, stamp(), lambda: kept_in_use(_kept, _used, _state))
