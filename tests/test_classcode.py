@@ -168,8 +168,8 @@ def test_a_later_process_makes_them_from_the_kept_code(fresh, tmp_path, monkeypa
 
 
 def _saved(module, path) -> dict[str, int]:
-    """Each kept text's fields (the names after ``self.`` in ``__init__``'s text) ->
-    the number of the save that last found it used, as in the file."""
+    """Each kept source text -> the number of the save that last found it used, as
+    in the file."""
     data = marshal.loads(load_cache(path / module.CACHE_NAME, module.stamp()))
     return {text: last for text, (_, last) in data["entries"].items()}
 
